@@ -1,0 +1,429 @@
+//! [`PhoneError`]: every way a call can fail, and the one table that maps each to its gRPC
+//! code, HTTP status, stable id and message.
+//!
+//! The JSON body (SPEC §2), the JS `PhoneError` and the HTTP status are all built from
+//! [`PhoneError::code`], [`PhoneError::id`] and [`PhoneError::message`]; nothing else in the
+//! crate spells an id or a status.
+
+use std::fmt;
+
+use serde_json::{json, Value};
+
+use super::phone::PhoneProblem;
+
+/// gRPC status codes used by this library (the numbers are gRPC's).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Code {
+    /// 3: the request is malformed or a value is invalid.
+    InvalidArgument = 3,
+    /// 5: the user does not exist (or is not a human user).
+    NotFound = 5,
+    /// 7: the caller lacks the permission.
+    PermissionDenied = 7,
+    /// 8: too many tries or too many codes.
+    ResourceExhausted = 8,
+    /// 9: the user or phone is not in a state that allows the call.
+    FailedPrecondition = 9,
+    /// 10: a concurrent writer won the compare-and-swap too often.
+    Aborted = 10,
+    /// 12: the operation is not supported.
+    Unimplemented = 12,
+    /// 13: a bug or misconfiguration on the server side (options, storage callback).
+    Internal = 13,
+    /// 14: a dependency (the SMS callback) is unavailable.
+    Unavailable = 14,
+    /// 16: no caller.
+    Unauthenticated = 16,
+}
+
+impl Code {
+    /// The gRPC code number, as in the JSON body's `code`.
+    pub fn number(self) -> u32 {
+        self as u32
+    }
+
+    /// The HTTP status that goes with the code (SPEC §2).
+    pub fn http_status(self) -> u16 {
+        match self {
+            Code::InvalidArgument | Code::FailedPrecondition => 400,
+            Code::Unauthenticated => 401,
+            Code::PermissionDenied => 403,
+            Code::NotFound => 404,
+            Code::Aborted => 409,
+            Code::ResourceExhausted => 429,
+            Code::Internal => 500,
+            Code::Unimplemented => 501,
+            Code::Unavailable => 503,
+        }
+    }
+}
+
+/// What is wrong with one field of a request or of the options.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum FieldProblem {
+    /// A required field is absent.
+    Missing,
+    /// The field has another JSON type.
+    WrongType {
+        /// What was expected, e.g. "a string".
+        expected: &'static str,
+    },
+    /// A string's length in Unicode code points is out of range.
+    Length {
+        /// Smallest allowed length.
+        min: usize,
+        /// Largest allowed length.
+        max: usize,
+    },
+    /// A number is out of range.
+    Range {
+        /// Smallest allowed value.
+        min: u64,
+        /// Largest allowed value.
+        max: u64,
+    },
+    /// The key is not part of the message.
+    UnknownKey {
+        /// A hint at the intended field, e.g. "the field is `number`".
+        hint: Option<&'static str>,
+    },
+    /// The same field is given twice (camelCase and snake_case).
+    Duplicate,
+    /// Two fields of a oneof are set at once.
+    ConflictsWith(String),
+    /// `isVerified` can only be `true`.
+    MustBeTrue,
+    /// The value is not valid for another reason, said in the text.
+    Invalid(&'static str),
+    /// The value could not be read as JSON at all; the text says why.
+    NotJson(String),
+}
+
+impl fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldProblem::Missing => f.write_str("is required"),
+            FieldProblem::WrongType { expected } => write!(f, "must be {expected}"),
+            FieldProblem::Length { min, max } => {
+                write!(f, "must be {min} to {max} characters long")
+            }
+            FieldProblem::Range { min, max } => write!(f, "must be an integer from {min} to {max}"),
+            FieldProblem::UnknownKey { hint: None } => f.write_str("is not a known field"),
+            FieldProblem::UnknownKey { hint: Some(hint) } => {
+                write!(f, "is not a known field ({hint})")
+            }
+            FieldProblem::Duplicate => f.write_str("is given twice (camelCase and snake_case)"),
+            FieldProblem::ConflictsWith(other) => write!(f, "cannot be combined with {other}"),
+            FieldProblem::MustBeTrue => f.write_str("can only be true (omit it instead)"),
+            FieldProblem::Invalid(why) => f.write_str(why),
+            FieldProblem::NotJson(why) => write!(f, "could not be read as JSON: {why}"),
+        }
+    }
+}
+
+/// Why `codeSecret` cannot be used.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SecretProblem {
+    /// No `codeSecret` in the options, but the call needs a code.
+    Missing,
+    /// Shorter than [`MIN_SECRET_BYTES`](super::options::MIN_SECRET_BYTES).
+    TooShort,
+}
+
+/// Every failure of a call. Variants name what happened and carry data; the wire form comes
+/// from [`code`](Self::code), [`id`](Self::id) and [`message`](Self::message).
+#[derive(Clone, PartialEq, Debug)]
+#[non_exhaustive]
+pub enum PhoneError {
+    /// A request field is malformed (`REQUEST-invalid`).
+    InvalidRequest {
+        /// Dotted path of the field, e.g. `phone.number`.
+        field: String,
+        /// What is wrong with it.
+        problem: FieldProblem,
+    },
+    /// No caller in the options (`AUTH-unauthenticated`).
+    Unauthenticated,
+    /// Unknown, deleted or machine user (`COMMAND-b33QAVgel6`).
+    UserNotFound,
+    /// The user is still in state `initial` (`COMMAND-uz0Uu`).
+    UserNotReady,
+    /// The caller may not do this to this user (`AUTH-AWfge`).
+    PermissionDenied,
+    /// Nothing but whitespace where a phone was expected (`PHONE-Zt0NV`).
+    PhoneEmpty,
+    /// Not an acceptable phone number (`PHONE-so0wa`).
+    PhoneInvalid(PhoneProblem),
+    /// Verify without a pending code (`COMMAND-2M9fs`).
+    NoPendingCode,
+    /// The pending code has expired (`CODE-QvUQ4P`).
+    CodeExpired,
+    /// The code does not match (`CODE-woT0xc`); the failed attempt was counted.
+    CodeInvalid,
+    /// Too many wrong codes; only a new code helps (`CODE-locked`).
+    CodeLocked,
+    /// Resend without a pending code (`PHONE-5xrra88eq8`).
+    NothingToResend,
+    /// Remove without a phone (`COMMAND-ieJ2e`).
+    NoPhone,
+    /// A code was issued too recently (`PHONE-throttled`).
+    Throttled {
+        /// Seconds until a new code may be issued.
+        retry_after_seconds: u64,
+    },
+    /// Another writer won the compare-and-swap on every retry (`COMMAND-conflict`).
+    Conflict,
+    /// `codeSecret` is missing or too short for a call that needs codes (`CONFIG-codeSecret`).
+    CodeSecret(SecretProblem),
+    /// An option is malformed (`CONFIG-invalid`).
+    InvalidOption {
+        /// Dotted path of the option, e.g. `code.length`.
+        option: String,
+        /// What is wrong with it.
+        problem: FieldProblem,
+    },
+    /// The platform's random source failed (`CODE-random`).
+    RandomUnavailable,
+    /// A storage callback is missing, threw, rejected or returned the wrong shape
+    /// (`HOST-storage`).
+    HostStorage {
+        /// The callback, e.g. `loadUser`.
+        callback: &'static str,
+        /// What went wrong, including the host's own message.
+        cause: String,
+    },
+    /// The SMS callback threw or rejected (`HOST-sms`). SMS go out only after the save, so
+    /// the phone and its code are stored and a resend can deliver a code.
+    HostSms {
+        /// What went wrong, including the host's own message.
+        cause: String,
+    },
+}
+
+/// Stable error ids (SPEC §2 and §6); documented in the README's error table.
+pub mod ids {
+    #![allow(missing_docs)]
+    pub const REQUEST_INVALID: &str = "REQUEST-invalid";
+    pub const UNAUTHENTICATED: &str = "AUTH-unauthenticated";
+    pub const USER_NOT_FOUND: &str = "COMMAND-b33QAVgel6";
+    pub const USER_NOT_READY: &str = "COMMAND-uz0Uu";
+    pub const PERMISSION_DENIED: &str = "AUTH-AWfge";
+    pub const PHONE_EMPTY: &str = "PHONE-Zt0NV";
+    pub const PHONE_INVALID: &str = "PHONE-so0wa";
+    pub const NO_PENDING_CODE: &str = "COMMAND-2M9fs";
+    pub const CODE_EXPIRED: &str = "CODE-QvUQ4P";
+    pub const CODE_INVALID: &str = "CODE-woT0xc";
+    pub const CODE_LOCKED: &str = "CODE-locked";
+    pub const NOTHING_TO_RESEND: &str = "PHONE-5xrra88eq8";
+    pub const NO_PHONE: &str = "COMMAND-ieJ2e";
+    pub const THROTTLED: &str = "PHONE-throttled";
+    pub const CONFLICT: &str = "COMMAND-conflict";
+    pub const CODE_SECRET: &str = "CONFIG-codeSecret";
+    pub const CONFIG_INVALID: &str = "CONFIG-invalid";
+    pub const RANDOM_UNAVAILABLE: &str = "CODE-random";
+    pub const HOST_STORAGE: &str = "HOST-storage";
+    pub const HOST_SMS: &str = "HOST-sms";
+}
+
+impl PhoneError {
+    /// The gRPC code.
+    pub fn code(&self) -> Code {
+        use PhoneError::*;
+        match self {
+            InvalidRequest { .. } | PhoneEmpty | PhoneInvalid(_) | CodeInvalid => {
+                Code::InvalidArgument
+            }
+            Unauthenticated => Code::Unauthenticated,
+            UserNotFound => Code::NotFound,
+            UserNotReady | NoPendingCode | CodeExpired | NothingToResend | NoPhone => {
+                Code::FailedPrecondition
+            }
+            PermissionDenied => Code::PermissionDenied,
+            CodeLocked | Throttled { .. } => Code::ResourceExhausted,
+            Conflict => Code::Aborted,
+            CodeSecret(_) | InvalidOption { .. } | RandomUnavailable | HostStorage { .. } => {
+                Code::Internal
+            }
+            HostSms { .. } => Code::Unavailable,
+        }
+    }
+
+    /// The HTTP status of [`code`](Self::code).
+    pub fn http_status(&self) -> u16 {
+        self.code().http_status()
+    }
+
+    /// The stable id, e.g. `PHONE-so0wa`.
+    pub fn id(&self) -> &'static str {
+        use PhoneError::*;
+        match self {
+            InvalidRequest { .. } => ids::REQUEST_INVALID,
+            Unauthenticated => ids::UNAUTHENTICATED,
+            UserNotFound => ids::USER_NOT_FOUND,
+            UserNotReady => ids::USER_NOT_READY,
+            PermissionDenied => ids::PERMISSION_DENIED,
+            PhoneEmpty => ids::PHONE_EMPTY,
+            PhoneInvalid(_) => ids::PHONE_INVALID,
+            NoPendingCode => ids::NO_PENDING_CODE,
+            CodeExpired => ids::CODE_EXPIRED,
+            CodeInvalid => ids::CODE_INVALID,
+            CodeLocked => ids::CODE_LOCKED,
+            NothingToResend => ids::NOTHING_TO_RESEND,
+            NoPhone => ids::NO_PHONE,
+            Throttled { .. } => ids::THROTTLED,
+            Conflict => ids::CONFLICT,
+            CodeSecret(_) => ids::CODE_SECRET,
+            InvalidOption { .. } => ids::CONFIG_INVALID,
+            RandomUnavailable => ids::RANDOM_UNAVAILABLE,
+            HostStorage { .. } => ids::HOST_STORAGE,
+            HostSms { .. } => ids::HOST_SMS,
+        }
+    }
+
+    /// The human-readable message, without the id.
+    #[cold]
+    #[inline(never)]
+    pub fn message(&self) -> String {
+        use PhoneError::*;
+        match self {
+            InvalidRequest { field, problem } => format!("Request is invalid: {field} {problem}"),
+            Unauthenticated => "No caller: the call needs an authenticated caller".into(),
+            UserNotFound => "User could not be found".into(),
+            UserNotReady => "User is not yet initialised".into(),
+            PermissionDenied => "No matching permissions found".into(),
+            PhoneEmpty => "Phone is empty".into(),
+            PhoneInvalid(problem) => format!("Phone is invalid: {problem}"),
+            NoPendingCode => "No verification code is pending".into(),
+            CodeExpired => "Code is expired".into(),
+            CodeInvalid => "Code is invalid".into(),
+            CodeLocked => "Too many wrong codes: request a new code".into(),
+            NothingToResend => "No code to resend: the phone is missing or already verified".into(),
+            NoPhone => "Phone not found".into(),
+            Throttled { retry_after_seconds } => {
+                format!("Too many codes: try again in {retry_after_seconds} s")
+            }
+            Conflict => "The user was changed concurrently: try again".into(),
+            CodeSecret(SecretProblem::Missing) => {
+                "codeSecret is required to issue or check codes".into()
+            }
+            CodeSecret(SecretProblem::TooShort) => format!(
+                "codeSecret must be at least {} bytes",
+                super::options::MIN_SECRET_BYTES
+            ),
+            InvalidOption { option, problem } => format!("Options are invalid: {option} {problem}"),
+            RandomUnavailable => "The random source failed".into(),
+            HostStorage { callback, cause } => format!("Storage callback {callback} failed: {cause}"),
+            HostSms { cause } => format!(
+                "SMS could not be sent (sendSms failed: {cause}); the phone and its code are saved, \
+                 resend to deliver a code"
+            ),
+        }
+    }
+
+    /// The gRPC-style JSON body of SPEC §2:
+    /// `{code, message: "<message> (<id>)", details: [{@type, id, message}]}`.
+    pub fn to_json(&self) -> Value {
+        let message = self.message();
+        json!({
+            "code": self.code().number(),
+            "message": format!("{message} ({})", self.id()),
+            "details": [{
+                "@type": "type.googleapis.com/zitadel.v1.ErrorDetail",
+                "id": self.id(),
+                "message": message,
+            }],
+        })
+    }
+
+    /// A request-field error.
+    pub(crate) fn field(field: impl Into<String>, problem: FieldProblem) -> Self {
+        PhoneError::InvalidRequest { field: field.into(), problem }
+    }
+
+    /// An option error.
+    pub(crate) fn option(option: impl Into<String>, problem: FieldProblem) -> Self {
+        PhoneError::InvalidOption { option: option.into(), problem }
+    }
+
+    /// A storage callback returned something of the wrong shape.
+    pub(crate) fn storage(callback: &'static str, cause: impl Into<String>) -> Self {
+        PhoneError::HostStorage { callback, cause: cause.into() }
+    }
+}
+
+impl fmt::Display for PhoneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message(), self.id())
+    }
+}
+
+impl std::error::Error for PhoneError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's error table, row by row: every variant's code, status and id.
+    #[test]
+    fn every_variant_maps_to_its_code_status_and_id() {
+        use PhoneError::*;
+        let table: Vec<(PhoneError, u32, u16, &str)> = vec![
+            (PhoneError::field("phone.number", FieldProblem::Missing), 3, 400, "REQUEST-invalid"),
+            (Unauthenticated, 16, 401, "AUTH-unauthenticated"),
+            (UserNotFound, 5, 404, "COMMAND-b33QAVgel6"),
+            (UserNotReady, 9, 400, "COMMAND-uz0Uu"),
+            (PermissionDenied, 7, 403, "AUTH-AWfge"),
+            (PhoneEmpty, 3, 400, "PHONE-Zt0NV"),
+            (PhoneInvalid(PhoneProblem::NoDigits), 3, 400, "PHONE-so0wa"),
+            (NoPendingCode, 9, 400, "COMMAND-2M9fs"),
+            (CodeExpired, 9, 400, "CODE-QvUQ4P"),
+            (CodeInvalid, 3, 400, "CODE-woT0xc"),
+            (CodeLocked, 8, 429, "CODE-locked"),
+            (NothingToResend, 9, 400, "PHONE-5xrra88eq8"),
+            (NoPhone, 9, 400, "COMMAND-ieJ2e"),
+            (Throttled { retry_after_seconds: 3 }, 8, 429, "PHONE-throttled"),
+            (Conflict, 10, 409, "COMMAND-conflict"),
+            (CodeSecret(SecretProblem::Missing), 13, 500, "CONFIG-codeSecret"),
+            (PhoneError::option("maxAttempts", FieldProblem::Missing), 13, 500, "CONFIG-invalid"),
+            (RandomUnavailable, 13, 500, "CODE-random"),
+            (PhoneError::storage("loadUser", "boom"), 13, 500, "HOST-storage"),
+            (HostSms { cause: "down".into() }, 14, 503, "HOST-sms"),
+        ];
+        for (error, code, status, id) in table {
+            assert_eq!(error.code().number(), code, "{error:?}");
+            assert_eq!(error.http_status(), status, "{error:?}");
+            assert_eq!(error.id(), id, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn body_matches_spec_example() {
+        let body = PhoneError::PhoneInvalid(PhoneProblem::NoDigits).to_json();
+        assert_eq!(
+            body,
+            json!({
+                "code": 3,
+                "message": "Phone is invalid: no digits (PHONE-so0wa)",
+                "details": [{
+                    "@type": "type.googleapis.com/zitadel.v1.ErrorDetail",
+                    "id": "PHONE-so0wa",
+                    "message": "Phone is invalid: no digits",
+                }],
+            })
+        );
+    }
+
+    #[test]
+    fn messages_name_the_field_and_the_secret() {
+        let e = PhoneError::field("phone.phone", FieldProblem::UnknownKey { hint: Some("x") });
+        assert_eq!(e.message(), "Request is invalid: phone.phone is not a known field (x)");
+        assert!(PhoneError::CodeSecret(SecretProblem::TooShort).message().contains("codeSecret"));
+        assert!(PhoneError::CodeSecret(SecretProblem::Missing).message().contains("codeSecret"));
+    }
+
+    #[test]
+    fn unused_codes_still_have_statuses() {
+        assert_eq!(Code::Unimplemented.http_status(), 501);
+    }
+}

@@ -1,0 +1,149 @@
+//! What a call did ([`PhoneEvent`], for the audit trail) and what the host must do next
+//! ([`Effect`]).
+
+use std::fmt;
+
+use serde_json::{json, Value};
+
+use super::record::Sequence;
+use super::time::Timestamp;
+
+/// One audit event; each takes one sequence step.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PhoneEvent {
+    /// What happened.
+    pub kind: EventKind,
+    /// The user's sequence after this event.
+    pub sequence: Sequence,
+    /// When it happened.
+    pub created_at: Timestamp,
+}
+
+/// The kinds of event, named as ZITADEL's event types.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum EventKind {
+    /// `user.human.phone.changed`: a new number.
+    PhoneChanged {
+        /// The new E.164 number.
+        number: String,
+    },
+    /// `user.human.phone.code.added`: a new code replaced any earlier one. Never the code.
+    CodeAdded {
+        /// When the code expires.
+        expires_at: Timestamp,
+        /// Whether the code went back to the caller instead of out by SMS.
+        code_returned: bool,
+    },
+    /// `user.human.phone.verified`.
+    PhoneVerified,
+    /// `user.human.phone.verification.failed`: a wrong code was tried.
+    VerificationFailed,
+    /// `user.human.phone.removed`.
+    PhoneRemoved,
+}
+
+impl PhoneEvent {
+    /// `{type, sequence, createdAt, payload}` as handed to `saveUser`.
+    pub fn to_json(&self) -> Value {
+        let (kind, payload) = match &self.kind {
+            EventKind::PhoneChanged { number } => ("user.human.phone.changed", json!({"phone": number})),
+            EventKind::CodeAdded { expires_at, code_returned } => (
+                "user.human.phone.code.added",
+                json!({"expiresAt": expires_at.to_string(), "codeReturned": code_returned}),
+            ),
+            EventKind::PhoneVerified => ("user.human.phone.verified", json!({})),
+            EventKind::VerificationFailed => ("user.human.phone.verification.failed", json!({})),
+            EventKind::PhoneRemoved => ("user.human.phone.removed", json!({})),
+        };
+        json!({
+            "type": kind,
+            "sequence": self.sequence.value(),
+            "createdAt": self.created_at.to_string(),
+            "payload": payload,
+        })
+    }
+}
+
+/// Work for the host after a successful save.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[must_use]
+pub enum Effect {
+    /// Send this SMS (`sendSms`).
+    SendSms(SmsMessage),
+}
+
+/// An SMS carrying a code. `Debug` hides the code and the text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmsMessage {
+    /// E.164 recipient.
+    pub to: String,
+    /// The code in clear.
+    pub code: String,
+    /// The text to send, from `smsTemplate`.
+    pub text: String,
+    /// The user the code is for.
+    pub user_id: String,
+    /// The user's organisation.
+    pub resource_owner: String,
+    /// When the code expires.
+    pub expires_at: Timestamp,
+}
+
+impl SmsMessage {
+    /// `{to, code, text, userId, resourceOwner, expiresAt}` as handed to `sendSms`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "to": self.to,
+            "code": self.code,
+            "text": self.text,
+            "userId": self.user_id,
+            "resourceOwner": self.resource_owner,
+            "expiresAt": self.expires_at.to_string(),
+        })
+    }
+}
+
+impl fmt::Debug for SmsMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmsMessage")
+            .field("to", &self.to)
+            .field("user_id", &self.user_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_serialise_with_type_sequence_and_payload() {
+        let at = Timestamp::from_millis(0).unwrap();
+        let event = PhoneEvent {
+            kind: EventKind::CodeAdded { expires_at: at.plus_seconds(3600), code_returned: true },
+            sequence: Sequence::new(7).unwrap(),
+            created_at: at,
+        };
+        assert_eq!(
+            event.to_json(),
+            json!({"type": "user.human.phone.code.added", "sequence": 7,
+                   "createdAt": "1970-01-01T00:00:00.000Z",
+                   "payload": {"expiresAt": "1970-01-01T01:00:00.000Z", "codeReturned": true}})
+        );
+    }
+
+    #[test]
+    fn sms_debug_hides_the_code() {
+        let sms = SmsMessage {
+            to: "+41711234567".into(),
+            code: "SECRET".into(),
+            text: "Your code is SECRET".into(),
+            user_id: "u1".into(),
+            resource_owner: "o".into(),
+            expires_at: Timestamp::from_millis(0).unwrap(),
+        };
+        assert!(!format!("{sms:?}").contains("SECRET"));
+        assert_eq!(sms.to_json()["code"], "SECRET");
+    }
+}

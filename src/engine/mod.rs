@@ -1,0 +1,473 @@
+//! The sans-IO engine: pure decisions over the stored record.
+//!
+//! Each call is an [`Operation`]: parsed from JSON-shaped input ([`request`]), then, given the
+//! stored record, a [`Context`] (options and the time) and a [`RandomSource`], it returns a
+//! [`Decision`]: the record to save with its events, the effects to run after the save, and
+//! the reply. Nothing here awaits, reads a clock or draws randomness itself, so every host
+//! gets the same answers and the tests can fix time and randomness.
+
+pub mod auth;
+pub mod code;
+pub mod error;
+pub mod event;
+mod json;
+pub mod options;
+pub mod phone;
+pub mod record;
+pub mod request;
+pub mod sms;
+pub mod time;
+
+use serde_json::{json, Value};
+
+use self::auth::Need;
+use self::code::{ClearCode, CodeHash, RandomSource};
+use self::error::PhoneError;
+use self::event::{Effect, EventKind, PhoneEvent, SmsMessage};
+use self::options::Options;
+use self::phone::{ParseOptions, PhoneNumber, PhoneProblem};
+use self::record::{PendingCode, PhoneState, Sequence, UserKind, UserRecord, UserState};
+use self::request::{Delivery, GetPhone, RemovePhone, ResendCode, SetPhone, VerificationMode, VerifyPhone};
+use self::time::Timestamp;
+
+/// What a decision depends on besides the record and the request.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// The call's options (caller, policy).
+    pub options: &'a Options,
+    /// The time of the call, read once by the host.
+    pub now: Timestamp,
+}
+
+/// A record to store with compare-and-swap.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Save {
+    /// The new record.
+    pub record: UserRecord,
+    /// The sequence the stored record must still have.
+    pub expected: Sequence,
+    /// What happened, one event per sequence step.
+    pub events: Vec<PhoneEvent>,
+}
+
+/// The outcome of one operation on one stored record.
+#[derive(Clone, PartialEq, Debug)]
+#[must_use]
+pub struct Decision<R> {
+    /// What to store, if anything changed.
+    pub save: Option<Save>,
+    /// What to do once the save succeeded.
+    pub effects: Vec<Effect>,
+    /// The reply, or an error that still comes with a save (a counted wrong code).
+    pub outcome: Result<R, PhoneError>,
+}
+
+impl<R> Decision<R> {
+    fn reply(reply: R) -> Self {
+        Decision { save: None, effects: Vec::new(), outcome: Ok(reply) }
+    }
+}
+
+/// A parsed call that can decide on a stored record.
+pub trait Operation {
+    /// The success reply.
+    type Reply: Reply;
+    /// Whose record to load.
+    fn user_id(&self) -> &str;
+    /// Whether the call issues or checks codes (and so needs `codeSecret`).
+    fn needs_code_secret(&self) -> bool;
+    /// Whether the call may send an SMS (and so needs `sendSms`).
+    fn needs_sms(&self) -> bool;
+    /// Checks 3 onwards of SPEC §2 on the stored record.
+    fn decide(
+        &self,
+        stored: Option<&UserRecord>,
+        ctx: &Context<'_>,
+        random: &mut dyn RandomSource,
+    ) -> Result<Decision<Self::Reply>, PhoneError>;
+}
+
+/// A reply that serialises to the JSON of SPEC §1 and §6.
+pub trait Reply {
+    /// The reply's JSON.
+    fn to_json(&self) -> Value;
+}
+
+/// `details` of every reply.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Details {
+    /// The user's sequence after the call.
+    pub sequence: Sequence,
+    /// When the user last changed.
+    pub change_date: Timestamp,
+    /// The user's organisation.
+    pub resource_owner: String,
+}
+
+impl Details {
+    /// `{sequence: "7", changeDate, resourceOwner}`; the sequence is a string, as protobuf
+    /// JSON writes uint64.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "sequence": self.sequence.value().to_string(),
+            "changeDate": self.change_date.to_string(),
+            "resourceOwner": self.resource_owner,
+        })
+    }
+
+    /// The details of a user as stored (for calls that change nothing).
+    fn current(user: &UserRecord, now: Timestamp) -> Details {
+        Details {
+            sequence: user.sequence,
+            change_date: user.change_date.unwrap_or(now),
+            resource_owner: user.resource_owner.clone(),
+        }
+    }
+}
+
+/// Reply of set-phone and resend: details, and the code in `returnCode` mode.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CodeReply {
+    /// The user after the call.
+    pub details: Details,
+    /// The new code, only in `returnCode` mode.
+    pub verification_code: Option<ClearCode>,
+}
+
+impl Reply for CodeReply {
+    fn to_json(&self) -> Value {
+        let mut reply = json!({"details": self.details.to_json()});
+        if let (Some(code), Some(map)) = (&self.verification_code, reply.as_object_mut()) {
+            map.insert("verificationCode".into(), code.as_str().into());
+        }
+        reply
+    }
+}
+
+/// Reply of verify and remove.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DetailsReply {
+    /// The user after the call.
+    pub details: Details,
+}
+
+impl Reply for DetailsReply {
+    fn to_json(&self) -> Value {
+        json!({"details": self.details.to_json()})
+    }
+}
+
+/// Reply of get-phone.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PhoneReply {
+    /// The user as stored.
+    pub details: Details,
+    /// The phone: number and whether it is verified.
+    pub phone: Option<(String, bool)>,
+}
+
+impl Reply for PhoneReply {
+    fn to_json(&self) -> Value {
+        let phone = self.phone.as_ref().map(|(number, verified)| json!({"number": number, "isVerified": verified}));
+        json!({"details": self.details.to_json(), "phone": phone})
+    }
+}
+
+/// Checks 1 and 2 of SPEC §2 in order: the request's shape, then the options (a
+/// misconfiguration such as a missing `codeSecret` is reported before anything is loaded),
+/// then that there is a caller.
+pub fn prepare<O: Operation>(request: Result<O, PhoneError>, options: &Value) -> Result<(O, Options), PhoneError> {
+    let operation = request?;
+    let options = Options::from_json(options)?;
+    if operation.needs_code_secret() {
+        options.code_secret()?;
+    }
+    options.caller()?;
+    Ok((operation, options))
+}
+
+/// Parses a phone number with the options' default region and allowed regions.
+pub fn parse_phone(input: &str, options: &Options) -> Result<PhoneNumber, PhoneError> {
+    let parse_options = ParseOptions {
+        default_region: options.default_region,
+        allowed_regions: options.allowed_regions.as_deref(),
+    };
+    phone::parse(input, &parse_options).map_err(|problem| match problem {
+        PhoneProblem::Empty => PhoneError::PhoneEmpty,
+        problem => PhoneError::PhoneInvalid(problem),
+    })
+}
+
+/// `normalizePhone`: the parsed number as `{e164, region, countryCode, nationalNumber, valid,
+/// possible}`; only input that is not a phone number at all is an error.
+pub fn normalize_phone(input: &Value, options: &Value) -> Result<Value, PhoneError> {
+    let input = input
+        .as_str()
+        .ok_or_else(|| PhoneError::field("input", error::FieldProblem::WrongType { expected: "a string" }))?;
+    let options = Options::from_json(options)?;
+    let number = parse_phone(input, &options)?;
+    Ok(json!({
+        "e164": number.e164().as_str(),
+        "region": number.region().as_str(),
+        "countryCode": number.country_code(),
+        "nationalNumber": number.national_number(),
+        "valid": number.is_valid(),
+        "possible": number.is_possible(),
+    }))
+}
+
+/// Check 3: a human user that is neither deleted nor (unless `allow_initial`) still initial.
+fn human_user(stored: Option<&UserRecord>, allow_initial: bool) -> Result<&UserRecord, PhoneError> {
+    match stored {
+        None => Err(PhoneError::UserNotFound),
+        Some(user) if user.kind == UserKind::Machine || user.state == UserState::Deleted => {
+            Err(PhoneError::UserNotFound)
+        }
+        Some(user) if user.state == UserState::Initial && !allow_initial => Err(PhoneError::UserNotReady),
+        Some(user) => Ok(user),
+    }
+}
+
+/// The save that moves `user` to `phone`, with one event per kind, and the details after it.
+fn change(user: &UserRecord, phone: PhoneState, kinds: Vec<EventKind>, now: Timestamp) -> Result<(Save, Details), PhoneError> {
+    let mut sequence = user.sequence;
+    let mut events = Vec::with_capacity(kinds.len());
+    for kind in kinds {
+        sequence = sequence
+            .next()
+            .ok_or_else(|| PhoneError::storage("loadUser", "returned a sequence too large to grow"))?;
+        events.push(PhoneEvent { kind, sequence, created_at: now });
+    }
+    let record = UserRecord { sequence, change_date: Some(now), phone, ..user.clone() };
+    let details = Details { sequence, change_date: now, resource_owner: user.resource_owner.clone() };
+    Ok((Save { record, expected: user.sequence, events }, details))
+}
+
+/// A fresh code for `user` and `number`: the clear code, its pending state and the SMS that
+/// would carry it.
+fn issue_code(
+    user: &UserRecord,
+    number: &str,
+    ctx: &Context<'_>,
+    random: &mut dyn RandomSource,
+) -> Result<(ClearCode, PendingCode, SmsMessage), PhoneError> {
+    let options = ctx.options;
+    let code = code::generate(&options.code.alphabet, options.code.length, random)?;
+    let expires_at = ctx.now.plus_seconds(options.code.expires_in_seconds);
+    let pending = PendingCode {
+        hash: CodeHash::of(options.code_secret()?, &user.user_id, number, &code),
+        created_at: ctx.now,
+        expires_at,
+        failed_attempts: 0,
+    };
+    let sms = SmsMessage {
+        to: number.to_owned(),
+        code: code.as_str().to_owned(),
+        text: options.sms_template.render(code.as_str()),
+        user_id: user.user_id.clone(),
+        resource_owner: user.resource_owner.clone(),
+        expires_at,
+    };
+    Ok((code, pending, sms))
+}
+
+/// The save, effects and reply of a new code: `events_before` then `code.added`; the SMS only
+/// when sending, the code in the reply only when returning.
+fn with_new_code(
+    user: &UserRecord,
+    number: &str,
+    delivery: Delivery,
+    events_before: Vec<EventKind>,
+    ctx: &Context<'_>,
+    random: &mut dyn RandomSource,
+) -> Result<Decision<CodeReply>, PhoneError> {
+    let (code, pending, sms) = issue_code(user, number, ctx, random)?;
+    let mut kinds = events_before;
+    kinds.push(EventKind::CodeAdded { expires_at: pending.expires_at, code_returned: delivery == Delivery::Return });
+    let phone = PhoneState::Unverified { number: number.to_owned(), code: Some(pending) };
+    let (save, details) = change(user, phone, kinds, ctx.now)?;
+    let (effects, verification_code) = match delivery {
+        Delivery::Send => (vec![Effect::SendSms(sms)], None),
+        Delivery::Return => (Vec::new(), Some(code)),
+    };
+    Ok(Decision { save: Some(save), effects, outcome: Ok(CodeReply { details, verification_code }) })
+}
+
+impl Operation for SetPhone {
+    type Reply = CodeReply;
+
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    fn needs_code_secret(&self) -> bool {
+        self.mode != VerificationMode::MarkVerified
+    }
+
+    fn needs_sms(&self) -> bool {
+        self.mode == VerificationMode::SendCode
+    }
+
+    fn decide(&self, stored: Option<&UserRecord>, ctx: &Context<'_>, random: &mut dyn RandomSource) -> Result<Decision<CodeReply>, PhoneError> {
+        let user = human_user(stored, false)?;
+        let need = match self.mode {
+            VerificationMode::MarkVerified => Need::Write,
+            VerificationMode::SendCode | VerificationMode::ReturnCode => Need::SelfOrWrite,
+        };
+        ctx.options.caller()?.require(need, user)?;
+        let parsed = parse_phone(&self.number, ctx.options)?;
+        if !parsed.is_valid() {
+            return Err(PhoneError::PhoneInvalid(PhoneProblem::InvalidForRegion));
+        }
+        let number = parsed.e164().as_str();
+        if user.phone.number() == Some(number) {
+            let unverified = matches!(user.phone, PhoneState::Unverified { .. });
+            if self.mode == VerificationMode::MarkVerified && unverified {
+                let phone = PhoneState::Verified { number: number.to_owned() };
+                let (save, details) = change(user, phone, vec![EventKind::PhoneVerified], ctx.now)?;
+                let reply = CodeReply { details, verification_code: None };
+                return Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Ok(reply) });
+            }
+            // Same number: nothing changes and no new code is issued (ZITADEL's no-op).
+            return Ok(Decision::reply(CodeReply { details: Details::current(user, ctx.now), verification_code: None }));
+        }
+        let changed = EventKind::PhoneChanged { number: number.to_owned() };
+        match self.mode {
+            VerificationMode::MarkVerified => {
+                let phone = PhoneState::Verified { number: number.to_owned() };
+                let (save, details) = change(user, phone, vec![changed, EventKind::PhoneVerified], ctx.now)?;
+                let reply = CodeReply { details, verification_code: None };
+                Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Ok(reply) })
+            }
+            VerificationMode::SendCode => with_new_code(user, number, Delivery::Send, vec![changed], ctx, random),
+            VerificationMode::ReturnCode => with_new_code(user, number, Delivery::Return, vec![changed], ctx, random),
+        }
+    }
+}
+
+impl Operation for VerifyPhone {
+    type Reply = DetailsReply;
+
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    fn needs_code_secret(&self) -> bool {
+        true
+    }
+
+    fn needs_sms(&self) -> bool {
+        false
+    }
+
+    fn decide(&self, stored: Option<&UserRecord>, ctx: &Context<'_>, _random: &mut dyn RandomSource) -> Result<Decision<DetailsReply>, PhoneError> {
+        let user = human_user(stored, false)?;
+        ctx.options.caller()?.require(Need::SelfOrWrite, user)?;
+        let PhoneState::Unverified { number, code: Some(pending) } = &user.phone else {
+            return Err(PhoneError::NoPendingCode);
+        };
+        if pending.failed_attempts >= ctx.options.max_attempts {
+            return Err(PhoneError::CodeLocked);
+        }
+        if ctx.now >= pending.expires_at {
+            return Err(PhoneError::CodeExpired);
+        }
+        let secret = ctx.options.code_secret()?;
+        if pending.hash.matches(secret, &ctx.options.code.alphabet, &user.user_id, number, &self.code) {
+            let phone = PhoneState::Verified { number: number.clone() };
+            let (save, details) = change(user, phone, vec![EventKind::PhoneVerified], ctx.now)?;
+            return Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Ok(DetailsReply { details }) });
+        }
+        // A wrong code is saved as a failed attempt, then reported; the count survives retries
+        // and restarts, which makes the lockout hold.
+        let failed = PendingCode { failed_attempts: pending.failed_attempts.saturating_add(1), ..pending.clone() };
+        let phone = PhoneState::Unverified { number: number.clone(), code: Some(failed) };
+        let (save, _) = change(user, phone, vec![EventKind::VerificationFailed], ctx.now)?;
+        Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Err(PhoneError::CodeInvalid) })
+    }
+}
+
+impl Operation for ResendCode {
+    type Reply = CodeReply;
+
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    fn needs_code_secret(&self) -> bool {
+        true
+    }
+
+    fn needs_sms(&self) -> bool {
+        self.delivery == Delivery::Send
+    }
+
+    fn decide(&self, stored: Option<&UserRecord>, ctx: &Context<'_>, random: &mut dyn RandomSource) -> Result<Decision<CodeReply>, PhoneError> {
+        let user = human_user(stored, false)?;
+        ctx.options.caller()?.require(Need::SelfOrWrite, user)?;
+        let PhoneState::Unverified { number, code: Some(pending) } = &user.phone else {
+            return Err(PhoneError::NothingToResend);
+        };
+        let ready_at = pending.created_at.plus_seconds(ctx.options.resend_cooldown_seconds);
+        if ctx.now < ready_at {
+            let wait_millis = ready_at.millis().saturating_sub(ctx.now.millis());
+            let retry_after_seconds = u64::try_from(wait_millis.saturating_add(999) / 1000).unwrap_or(0);
+            return Err(PhoneError::Throttled { retry_after_seconds });
+        }
+        with_new_code(user, number, self.delivery, Vec::new(), ctx, random)
+    }
+}
+
+impl Operation for RemovePhone {
+    type Reply = DetailsReply;
+
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    fn needs_code_secret(&self) -> bool {
+        false
+    }
+
+    fn needs_sms(&self) -> bool {
+        false
+    }
+
+    fn decide(&self, stored: Option<&UserRecord>, ctx: &Context<'_>, _random: &mut dyn RandomSource) -> Result<Decision<DetailsReply>, PhoneError> {
+        let user = human_user(stored, false)?;
+        ctx.options.caller()?.require(Need::SelfOrWrite, user)?;
+        if user.phone == PhoneState::Absent {
+            return Err(PhoneError::NoPhone);
+        }
+        let (save, details) = change(user, PhoneState::Absent, vec![EventKind::PhoneRemoved], ctx.now)?;
+        Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Ok(DetailsReply { details }) })
+    }
+}
+
+impl Operation for GetPhone {
+    type Reply = PhoneReply;
+
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    fn needs_code_secret(&self) -> bool {
+        false
+    }
+
+    fn needs_sms(&self) -> bool {
+        false
+    }
+
+    /// Reading is allowed on users still in state `initial`: it changes nothing.
+    fn decide(&self, stored: Option<&UserRecord>, ctx: &Context<'_>, _random: &mut dyn RandomSource) -> Result<Decision<PhoneReply>, PhoneError> {
+        let user = human_user(stored, true)?;
+        ctx.options.caller()?.require(Need::SelfOrRead, user)?;
+        let phone = match &user.phone {
+            PhoneState::Absent => None,
+            PhoneState::Unverified { number, .. } => Some((number.clone(), false)),
+            PhoneState::Verified { number } => Some((number.clone(), true)),
+        };
+        Ok(Decision::reply(PhoneReply { details: Details::current(user, ctx.now), phone }))
+    }
+}

@@ -1,0 +1,333 @@
+//! The stored user record ⇄ typed state. The host owns storage; the engine reads the fields it
+//! needs and writes back only `sequence`, `changeDate` and `phone` (the bindings keep every
+//! other field exactly as the host stored it).
+
+use serde_json::{json, Value};
+
+use super::code::CodeHash;
+use super::error::{FieldProblem, PhoneError};
+use super::json::{self, Blame, Schema};
+use super::time::Timestamp;
+
+/// Largest sequence: JS numbers are exact up to 2^53 - 1.
+pub const MAX_SEQUENCE: u64 = (1 << 53) - 1;
+
+/// A user's change counter: one step per event; the compare-and-swap key.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct Sequence(u64);
+
+impl Sequence {
+    /// A sequence up to [`MAX_SEQUENCE`].
+    pub fn new(value: u64) -> Option<Sequence> {
+        (value <= MAX_SEQUENCE).then_some(Sequence(value))
+    }
+
+    /// The number.
+    pub fn value(self) -> u64 {
+        self.0
+    }
+
+    /// The next step, or `None` past [`MAX_SEQUENCE`].
+    pub fn next(self) -> Option<Sequence> {
+        Sequence::new(self.0.checked_add(1)?)
+    }
+}
+
+/// Human users have phones; machine users do not (ZITADEL answers NotFound for them).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum UserKind {
+    /// A person.
+    Human,
+    /// A service account.
+    Machine,
+}
+
+/// The user's lifecycle state.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum UserState {
+    /// Usable.
+    Active,
+    /// Created but not yet initialised: phone changes wait (FailedPrecondition).
+    Initial,
+    /// Deactivated; still manageable by admins.
+    Inactive,
+    /// Locked; still manageable by admins.
+    Locked,
+    /// Deleted: treated as not found.
+    Deleted,
+}
+
+/// A code waiting to be verified; only its keyed hash is stored.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PendingCode {
+    /// HMAC of the code, bound to the user and the number.
+    pub hash: CodeHash,
+    /// When the code was issued (the resend cooldown counts from here).
+    pub created_at: Timestamp,
+    /// When the code stops being accepted.
+    pub expires_at: Timestamp,
+    /// Wrong tries so far; at `maxAttempts` the code is locked.
+    pub failed_attempts: u32,
+}
+
+/// The user's contact phone.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum PhoneState {
+    /// No phone.
+    Absent,
+    /// A phone not yet verified, with the pending code if one was issued.
+    Unverified {
+        /// E.164 number.
+        number: String,
+        /// The code to verify it with.
+        code: Option<PendingCode>,
+    },
+    /// A verified phone; it never has a pending code.
+    Verified {
+        /// E.164 number.
+        number: String,
+    },
+}
+
+impl PhoneState {
+    /// The number, if there is a phone.
+    pub fn number(&self) -> Option<&str> {
+        match self {
+            PhoneState::Absent => None,
+            PhoneState::Unverified { number, .. } | PhoneState::Verified { number } => Some(number),
+        }
+    }
+}
+
+/// The part of the stored user record the library reads.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct UserRecord {
+    /// The user's id.
+    pub user_id: String,
+    /// The user's organisation (the scope of `user.write:<orgId>`).
+    pub resource_owner: String,
+    /// The change counter.
+    pub sequence: Sequence,
+    /// When the user last changed, if known.
+    pub change_date: Option<Timestamp>,
+    /// Human or machine.
+    pub kind: UserKind,
+    /// Lifecycle state.
+    pub state: UserState,
+    /// The contact phone.
+    pub phone: PhoneState,
+}
+
+impl UserRecord {
+    /// Reads a record returned by the storage callback `callback` for `user_id`; a record of
+    /// another user or of the wrong shape is a storage error naming the field.
+    pub fn from_json(value: &Value, user_id: &str, callback: &'static str) -> Result<UserRecord, PhoneError> {
+        let blame = Blame::Storage(callback);
+        let schema = Schema {
+            keys: [
+                ("userId", "userId"),
+                ("resourceOwner", "resourceOwner"),
+                ("sequence", "sequence"),
+                ("changeDate", "changeDate"),
+                ("kind", "kind"),
+                ("state", "state"),
+                ("phone", "phone"),
+            ],
+            deny_unknown: false,
+            hints: &[],
+        };
+        let [id, owner, sequence, change_date, kind, state, phone] = schema.read(value, "", blame)?;
+        let id = json::string(json::required(id, "userId", blame)?, "userId", blame, 1, 200)?;
+        if id != user_id {
+            return Err(PhoneError::storage(callback, "returned the record of another user"));
+        }
+        let owner = json::required(owner, "resourceOwner", blame)?;
+        let sequence = json::integer(json::required(sequence, "sequence", blame)?, "sequence", blame, 0, MAX_SEQUENCE)?;
+        let kind = match text(kind, "kind", blame)? {
+            None | Some("human") => UserKind::Human,
+            Some("machine") => UserKind::Machine,
+            Some(_) => return Err(blame.error("kind", FieldProblem::Invalid("must be \"human\" or \"machine\""))),
+        };
+        let state = match text(state, "state", blame)? {
+            None | Some("active") => UserState::Active,
+            Some("initial") => UserState::Initial,
+            Some("inactive") => UserState::Inactive,
+            Some("locked") => UserState::Locked,
+            Some("deleted") => UserState::Deleted,
+            Some(_) => {
+                return Err(blame.error(
+                    "state",
+                    FieldProblem::Invalid("must be active, initial, inactive, locked or deleted"),
+                ))
+            }
+        };
+        Ok(UserRecord {
+            user_id: id.to_owned(),
+            resource_owner: json::string(owner, "resourceOwner", blame, 1, 200)?.to_owned(),
+            sequence: Sequence(sequence),
+            change_date: change_date.map(|v| timestamp(v, "changeDate", blame)).transpose()?,
+            kind,
+            state,
+            phone: phone.map(|v| phone_from_json(v, blame)).transpose()?.unwrap_or(PhoneState::Absent),
+        })
+    }
+
+    /// The fields the library writes: `{sequence, changeDate, phone}`. The bindings merge them
+    /// into the record as loaded, so fields the library does not own stay as they were.
+    pub fn changes_to_json(&self) -> Value {
+        json!({
+            "sequence": self.sequence.0,
+            "changeDate": self.change_date.map(|t| t.to_string()),
+            "phone": phone_to_json(&self.phone),
+        })
+    }
+
+    /// The whole record as JSON (for hosts that keep typed records, such as the tests').
+    pub fn to_json(&self) -> Value {
+        let mut value = self.changes_to_json();
+        if let Some(map) = value.as_object_mut() {
+            map.insert("userId".into(), self.user_id.clone().into());
+            map.insert("resourceOwner".into(), self.resource_owner.clone().into());
+            let kind = match self.kind {
+                UserKind::Human => "human",
+                UserKind::Machine => "machine",
+            };
+            let state = match self.state {
+                UserState::Active => "active",
+                UserState::Initial => "initial",
+                UserState::Inactive => "inactive",
+                UserState::Locked => "locked",
+                UserState::Deleted => "deleted",
+            };
+            map.insert("kind".into(), kind.into());
+            map.insert("state".into(), state.into());
+        }
+        value
+    }
+}
+
+/// An optional string field.
+fn text<'a>(value: Option<&'a Value>, path: &str, blame: Blame) -> Result<Option<&'a str>, PhoneError> {
+    value.map(|v| json::string(v, path, blame, 0, 200)).transpose()
+}
+
+fn timestamp(value: &Value, path: &str, blame: Blame) -> Result<Timestamp, PhoneError> {
+    value
+        .as_str()
+        .and_then(Timestamp::parse)
+        .ok_or_else(|| blame.error(path, FieldProblem::WrongType { expected: "an RFC 3339 date string" }))
+}
+
+fn phone_from_json(value: &Value, blame: Blame) -> Result<PhoneState, PhoneError> {
+    let schema = Schema {
+        keys: [("number", "number"), ("isVerified", "isVerified"), ("code", "code")],
+        deny_unknown: false,
+        hints: &[],
+    };
+    let [number, verified, code] = schema.read(value, "phone", blame)?;
+    let number = json::string(json::required(number, "phone.number", blame)?, "phone.number", blame, 1, 32)?;
+    let verified = verified.map(|v| json::boolean(v, "phone.isVerified", blame)).transpose()?.unwrap_or(false);
+    let number = number.to_owned();
+    if verified {
+        // A verified phone has no pending code; a stray one is dropped on the next save.
+        return Ok(PhoneState::Verified { number });
+    }
+    let code = code.map(|v| code_from_json(v, blame)).transpose()?;
+    Ok(PhoneState::Unverified { number, code })
+}
+
+fn code_from_json(value: &Value, blame: Blame) -> Result<PendingCode, PhoneError> {
+    let schema = Schema {
+        keys: [("hash", "hash"), ("createdAt", "createdAt"), ("expiresAt", "expiresAt"), ("failedAttempts", "failedAttempts")],
+        deny_unknown: false,
+        hints: &[],
+    };
+    let [hash, created_at, expires_at, failed] = schema.read(value, "phone.code", blame)?;
+    let hash = json::required(hash, "phone.code.hash", blame)?
+        .as_str()
+        .and_then(CodeHash::from_hex)
+        .ok_or_else(|| blame.error("phone.code.hash", FieldProblem::WrongType { expected: "64 hex digits" }))?;
+    let failed = failed.map(|v| json::integer(v, "phone.code.failedAttempts", blame, 0, u64::from(u32::MAX))).transpose()?;
+    Ok(PendingCode {
+        hash,
+        created_at: timestamp(json::required(created_at, "phone.code.createdAt", blame)?, "phone.code.createdAt", blame)?,
+        expires_at: timestamp(json::required(expires_at, "phone.code.expiresAt", blame)?, "phone.code.expiresAt", blame)?,
+        failed_attempts: u32::try_from(failed.unwrap_or(0)).unwrap_or(u32::MAX),
+    })
+}
+
+fn phone_to_json(phone: &PhoneState) -> Value {
+    match phone {
+        PhoneState::Absent => Value::Null,
+        PhoneState::Verified { number } => json!({"number": number, "isVerified": true, "code": null}),
+        PhoneState::Unverified { number, code } => json!({
+            "number": number,
+            "isVerified": false,
+            "code": code.as_ref().map(|c| json!({
+                "hash": c.hash.to_hex(),
+                "createdAt": c.created_at.to_string(),
+                "expiresAt": c.expires_at.to_string(),
+                "failedAttempts": c.failed_attempts,
+            })),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(value: Value) -> Result<UserRecord, PhoneError> {
+        UserRecord::from_json(&value, "u1", "loadUser")
+    }
+
+    #[test]
+    fn reads_a_minimal_record_with_defaults() {
+        let r = load(json!({"userId": "u1", "resourceOwner": "o", "sequence": 3, "extra": [1]})).unwrap();
+        assert_eq!(r.sequence, Sequence(3));
+        assert_eq!((r.kind, r.state, r.phone, r.change_date), (UserKind::Human, UserState::Active, PhoneState::Absent, None));
+    }
+
+    #[test]
+    fn round_trips_a_pending_code() {
+        let value = json!({
+            "userId": "u1", "resourceOwner": "o", "sequence": 9, "changeDate": "2026-11-28T12:00:00.000Z",
+            "kind": "human", "state": "locked",
+            "phone": {"number": "+41711234567", "isVerified": false, "code": {
+                "hash": "ab".repeat(32), "createdAt": "2026-11-28T12:00:00.000Z",
+                "expiresAt": "2026-11-28T13:00:00.000Z", "failedAttempts": 2}},
+        });
+        let r = load(value.clone()).unwrap();
+        assert_eq!(r.state, UserState::Locked);
+        assert_eq!(r.to_json(), value);
+    }
+
+    #[test]
+    fn rejects_wrong_shapes_naming_the_field() {
+        let cases = [
+            (json!([]), "value must be an object"),
+            (json!({"resourceOwner": "o", "sequence": 1}), "userId is required"),
+            (json!({"userId": "u2", "resourceOwner": "o", "sequence": 1}), "the record of another user"),
+            (json!({"userId": "u1", "resourceOwner": "o", "sequence": -1}), "sequence must be an integer"),
+            (json!({"userId": "u1", "resourceOwner": "o", "sequence": 9007199254740992u64}), "sequence must be an integer"),
+            (json!({"userId": "u1", "resourceOwner": "o", "sequence": "1"}), "sequence must be a number"),
+            (json!({"userId": "u1", "resourceOwner": 7, "sequence": 1}), "resourceOwner must be a string"),
+            (json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "kind": "robot"}), "kind must be"),
+            (json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "changeDate": "yesterday"}), "changeDate must be an RFC 3339"),
+            (json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "phone": {"isVerified": true}}), "phone.number is required"),
+            (json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "phone": {"number": "+1", "code": {"hash": "x"}}}), "phone.code.hash must be 64 hex digits"),
+        ];
+        for (value, fragment) in cases {
+            let err = load(value).unwrap_err();
+            assert_eq!(err.id(), "HOST-storage");
+            assert!(err.message().contains(fragment), "{} lacks {fragment}", err.message());
+            assert!(err.message().contains("loadUser"), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn sequence_stops_at_the_largest_safe_integer() {
+        assert_eq!(Sequence::new(MAX_SEQUENCE).and_then(Sequence::next), None);
+        assert_eq!(Sequence(1).next(), Some(Sequence(2)));
+    }
+}

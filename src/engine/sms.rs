@@ -1,0 +1,107 @@
+//! The SMS text: `smsTemplate` with `{{code}}` filled in, checked to fit one GSM-7 SMS.
+//!
+//! One SMS holds 160 GSM-7 septets. A character outside GSM-7 would switch the whole message
+//! to UCS-2 (70 characters), and a longer text would be split into parts, each billed; so a
+//! template that could exceed one GSM-7 SMS is rejected when the options are read.
+
+use super::code::Alphabet;
+
+/// The placeholder the code replaces.
+pub const PLACEHOLDER: &str = "{{code}}";
+/// The default `smsTemplate`.
+pub const DEFAULT_TEMPLATE: &str = "Your verification code is {{code}}";
+/// Septets in one GSM-7 SMS.
+pub const MAX_SEPTETS: usize = 160;
+
+/// A checked `smsTemplate`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SmsTemplate(String);
+
+impl Default for SmsTemplate {
+    fn default() -> Self {
+        SmsTemplate(DEFAULT_TEMPLATE.to_owned())
+    }
+}
+
+impl SmsTemplate {
+    /// Checks that `template` has the placeholder and that, filled with any code of `length`
+    /// characters from `alphabet`, it is GSM-7 and at most 160 septets.
+    pub fn new(template: &str, alphabet: &Alphabet, length: usize) -> Result<SmsTemplate, &'static str> {
+        if !template.contains(PLACEHOLDER) {
+            return Err("must contain {{code}}");
+        }
+        let fixed = template.replace(PLACEHOLDER, "");
+        let fixed_septets = septets(&fixed).ok_or("must use GSM-7 characters only")?;
+        let widest = alphabet
+            .chars()
+            .map(|c| septets_of(c).ok_or("cannot carry the code alphabet (not GSM-7)"))
+            .try_fold(0, |max, s| s.map(|s| max.max(s)))?;
+        let codes = template.matches(PLACEHOLDER).count();
+        if fixed_septets + codes * length * widest > MAX_SEPTETS {
+            return Err("must fit one SMS (160 GSM-7 characters) with the code filled in");
+        }
+        Ok(SmsTemplate(template.to_owned()))
+    }
+
+    /// The text with `code` filled in.
+    pub fn render(&self, code: &str) -> String {
+        self.0.replace(PLACEHOLDER, code)
+    }
+}
+
+/// Septets needed for `text` in GSM-7, or `None` if a character is not in GSM-7.
+pub fn septets(text: &str) -> Option<usize> {
+    text.chars().map(septets_of).sum()
+}
+
+/// GSM 03.38: 1 septet for the basic set, 2 for the extension table (escape + character).
+fn septets_of(c: char) -> Option<usize> {
+    const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
+                         ¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+    const EXTENSION: &str = "\u{c}^{}\\[~]|€";
+    if BASIC.contains(c) {
+        Some(1)
+    } else if EXTENSION.contains(c) {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template(text: &str, alphabet: &str, length: usize) -> Result<SmsTemplate, &'static str> {
+        SmsTemplate::new(text, &Alphabet::parse(alphabet).unwrap(), length)
+    }
+
+    #[test]
+    fn default_template_renders() {
+        let t = template(DEFAULT_TEMPLATE, "A-Z0-9", 6).unwrap();
+        assert_eq!(t.render("X7K2QP"), "Your verification code is X7K2QP");
+    }
+
+    #[test]
+    fn counts_septets_as_gsm_7() {
+        assert_eq!(septets("abc"), Some(3));
+        assert_eq!(septets("€[]"), Some(6));
+        assert_eq!(septets("Grüße"), Some(5));
+        assert_eq!(septets("ç"), None); // only the capital Ç is GSM-7
+        assert_eq!(septets("😀"), None);
+    }
+
+    #[test]
+    fn rejects_templates_that_do_not_fit_one_sms() {
+        assert_eq!(template("no placeholder", "A-Z0-9", 6), Err("must contain {{code}}"));
+        assert!(template("Код {{code}}", "A-Z0-9", 6).is_err());
+        let long = format!("{}{{{{code}}}}", "x".repeat(154));
+        assert!(template(&long, "A-Z0-9", 6).is_ok());
+        assert!(template(&long, "A-Z0-9", 7).is_err());
+        // `{` costs two septets, so a code alphabet with it needs twice the room.
+        let long = format!("{}{{{{code}}}}", "x".repeat(149));
+        assert!(template(&long, "A-Z0-9", 6).is_ok());
+        assert!(template(&long, "{}", 6).is_err());
+        assert!(template("{{code}}", "`a", 6).is_err());
+    }
+}
