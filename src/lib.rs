@@ -8,8 +8,9 @@
 //! use contact_phone::engine::{prepare, request::SetPhone, Context, Operation};
 //! use serde_json::json;
 //! # fn main() -> Result<(), contact_phone::engine::error::PhoneError> {
-//! let request = SetPhone::parse(&json!("u1"), &json!({"phone": {"number": "+41 71 123 45 67", "isVerified": true}}));
-//! let (set, options) = prepare(request, &json!({"caller": {"permissions": ["user.write"]}}))?;
+//! let request = json!({"phone": {"number": "+41 71 123 45 67", "isVerified": true}});
+//! let set = SetPhone::parse(&json!("u1"), &request)?;
+//! let (set, options) = prepare(set, &json!({"caller": {"permissions": ["user.write"]}}))?;
 //! # let _ = (set, options);
 //! # Ok(())
 //! # }
@@ -32,4 +33,4 @@
 pub mod driver;
 pub mod engine;
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

@@ -76,6 +76,10 @@ pub trait Operation {
     fn user_id(&self) -> &str;
     /// Whether the call issues or checks codes (and so needs `codeSecret`).
     fn needs_code_secret(&self) -> bool;
+    /// Whether the call may save (and so needs `saveUser`).
+    fn writes(&self) -> bool {
+        true
+    }
     /// Whether the call may send an SMS (and so needs `sendSms`).
     fn needs_sms(&self) -> bool;
     /// Checks 3 onwards of SPEC §2 on the stored record.
@@ -173,11 +177,10 @@ impl Reply for PhoneReply {
     }
 }
 
-/// Checks 1 and 2 of SPEC §2 in order: the request's shape, then the options (a
-/// misconfiguration such as a missing `codeSecret` is reported before anything is loaded),
-/// then that there is a caller.
-pub fn prepare<O: Operation>(request: Result<O, PhoneError>, options: &Value) -> Result<(O, Options), PhoneError> {
-    let operation = request?;
+/// Checks the options of a parsed request (check 1 of SPEC §2 is parsing it), then check 2:
+/// a misconfiguration such as a missing `codeSecret` is reported before anything is loaded,
+/// then a missing caller.
+pub fn prepare<O: Operation>(operation: O, options: &Value) -> Result<(O, Options), PhoneError> {
     let options = Options::from_json(options)?;
     if operation.needs_code_secret() {
         options.code_secret()?;
@@ -456,6 +459,10 @@ impl Operation for GetPhone {
     }
 
     fn needs_sms(&self) -> bool {
+        false
+    }
+
+    fn writes(&self) -> bool {
         false
     }
 

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# npm test: installs what is missing, then runs every suite. Fails loudly if a browser is
+# missing or a browser run executed zero tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browsers
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+summary=()
+step() { printf '\n=== %s\n' "$*"; started=$SECONDS; }
+done_step() { summary+=("$(printf '%-34s %s (%ss)' "$1" "$2" "$((SECONDS - started))")"); }
+
+# wasm-pack test in one environment; the run must report at least one passed test, since an
+# unconfigured browser run skips everything and still exits 0.
+wasm_pack_test() {
+  local name=$1; shift
+  step "wasm-pack test $*"
+  local log
+  log=$(mktemp)
+  if ! (
+    if [ -n "${BROWSER:-}" ]; then export WASM_BINDGEN_USE_BROWSER=1; else unset WASM_BINDGEN_USE_BROWSER; fi
+    wasm-pack test "$@"
+  ) 2>&1 | tee "$log"; then
+    echo "FAILED: wasm-pack test $* (see above)" >&2; exit 1
+  fi
+  local passed
+  passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+  if [ "$passed" -eq 0 ]; then
+    echo "FAILED: wasm-pack test $* ran zero tests" >&2; exit 1
+  fi
+  done_step "$name" "$passed passed"
+}
+
+step "cargo test (native core)"
+log=$(mktemp)
+cargo test --locked 2>&1 | tee "$log"
+done_step "cargo test" "$(grep -Eo '[0-9]+ passed' "$log" | awk '{s += $1} END {print s}') passed"
+
+step "npm run build"
+node scripts/build.mjs
+done_step "build" "ok"
+
+wasm_pack_test "wasm-pack test --node" --node
+BROWSER=1 wasm_pack_test "wasm-pack test --chrome" --headless --chrome
+BROWSER=1 wasm_pack_test "wasm-pack test --firefox" --headless --firefox
+
+step "node --test js/test"
+log=$(mktemp)
+node --test --test-reporter=spec js/test/ 2>&1 | tee "$log"
+done_step "node --test" "$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$log") passed"
+
+printf '\n=== summary\n'
+printf '%s\n' "${summary[@]}"

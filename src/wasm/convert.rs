@@ -1,0 +1,62 @@
+//! JS values ⇄ JSON, through the engine's own `JSON.stringify`/`JSON.parse`.
+//!
+//! Going through JSON text (rather than walking objects with serde-wasm-bindgen) means one
+//! call, declared with `catch`, meets all of a hostile value's traps at once: getters that
+//! throw, Proxies, cycles and BigInts all come back as an `Err`, never as an exception
+//! unwinding through wasm. The same parser then serves HTTP bodies.
+
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
+    fn reflect_get(target: &JsValue, key: &str) -> Result<JsValue, JsValue>;
+}
+
+/// A JS value as JSON: `undefined`, functions and symbols become `null`; the error says why
+/// a value could not be read.
+pub fn to_json(value: &JsValue) -> Result<Value, String> {
+    if value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    let text = json_stringify(value).map_err(|thrown| describe(&thrown))?;
+    match text.as_string() {
+        Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
+        None => Ok(Value::Null),
+    }
+}
+
+/// JSON as a plain JS value.
+pub fn to_js(value: &Value) -> JsValue {
+    // Serialising a `Value` cannot fail and its text always parses; `null` is a safe fallback.
+    json_parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}
+
+/// A property of a JS object, or the description of what its getter threw.
+pub fn property(target: &JsValue, key: &str) -> Result<JsValue, String> {
+    reflect_get(target, key).map_err(|thrown| describe(&thrown))
+}
+
+/// What a thrown or rejected value says, without running more of its code than reading
+/// `name` and `message` (each guarded) and at most 300 characters of it.
+pub fn describe(thrown: &JsValue) -> String {
+    let text = if let Some(text) = thrown.as_string() {
+        text
+    } else if thrown.is_object() {
+        let field = |key| property(thrown, key).ok().and_then(|v| v.as_string());
+        match (field("name"), field("message")) {
+            (Some(name), Some(message)) => format!("{name}: {message}"),
+            (None, Some(message)) => message,
+            _ => "a non-Error object".to_owned(),
+        }
+    } else {
+        let kind = thrown.js_typeof().as_string().unwrap_or_default();
+        format!("a value of type {kind}")
+    };
+    text.chars().take(300).collect()
+}

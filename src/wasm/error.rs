@@ -1,0 +1,20 @@
+//! The only place that builds the JS `PhoneError`.
+
+use wasm_bindgen::prelude::*;
+
+use super::convert;
+use crate::engine::error::PhoneError;
+
+#[wasm_bindgen(module = "/js/phone-error.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = PhoneError)]
+    type JsPhoneError;
+
+    #[wasm_bindgen(constructor, js_class = "PhoneError")]
+    fn new(body: JsValue, status: u16) -> JsPhoneError;
+}
+
+/// `error` as an instance of the exported `PhoneError` class.
+pub fn to_js(error: &PhoneError) -> JsValue {
+    JsPhoneError::new(convert::to_js(&error.to_json()), error.http_status()).into()
+}

@@ -1,0 +1,174 @@
+//! TypeScript declarations of the values the exports take and return, appended to the
+//! generated `.d.ts` (the exports themselves name these types).
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Storage and SMS, provided by the application. Callbacks may return values or Promises. */
+export interface PhoneHost {
+  /** The stored record, or null if there is no such user. */
+  loadUser(userId: string): UserRecord | null | undefined | Promise<UserRecord | null | undefined>;
+  /**
+   * Compare-and-swap: store `record` only if the stored sequence still equals
+   * `expectedSequence`, and return true; return false if another writer won.
+   */
+  saveUser(record: UserRecord, expectedSequence: number, events: PhoneEvent[]): boolean | Promise<boolean>;
+  /** Sends an SMS; needed only by calls in `sendCode` mode. */
+  sendSms?(message: SmsMessage): void | Promise<void>;
+}
+
+/** The stored user. Fields the library does not own are kept exactly as they were. */
+export interface UserRecord {
+  userId: string;
+  resourceOwner: string;
+  sequence: number;
+  changeDate?: string | null;
+  kind?: "human" | "machine";
+  state?: "active" | "initial" | "inactive" | "locked" | "deleted";
+  phone?: StoredPhone | null;
+  [other: string]: unknown;
+}
+
+export interface StoredPhone {
+  number: string;
+  isVerified: boolean;
+  code?: StoredCode | null;
+}
+
+/** A pending code: only its keyed hash is stored, never the code. */
+export interface StoredCode {
+  /** HMAC-SHA256 (hex) of the code, bound to the user id and the number. */
+  hash: string;
+  createdAt: string;
+  expiresAt: string;
+  failedAttempts: number;
+}
+
+/** One audit event per sequence step. */
+export type PhoneEvent =
+  | { type: "user.human.phone.changed"; sequence: number; createdAt: string; payload: { phone: string } }
+  | { type: "user.human.phone.code.added"; sequence: number; createdAt: string; payload: { expiresAt: string; codeReturned: boolean } }
+  | { type: "user.human.phone.verified"; sequence: number; createdAt: string; payload: Record<string, never> }
+  | { type: "user.human.phone.verification.failed"; sequence: number; createdAt: string; payload: Record<string, never> }
+  | { type: "user.human.phone.removed"; sequence: number; createdAt: string; payload: Record<string, never> };
+
+export interface SmsMessage {
+  to: string;
+  code: string;
+  text: string;
+  userId: string;
+  resourceOwner: string;
+  expiresAt: string;
+}
+
+/** The authenticated caller. */
+export interface Caller {
+  userId?: string;
+  /** `"user.write"`, `"user.write:<orgId>"`, `"user.read"`, `"user.read:<orgId>"`. */
+  permissions?: string[];
+}
+
+export interface CodeOptions {
+  /** Characters per code, 4 to 20. Default 6. */
+  length?: number;
+  /** Characters and ranges, e.g. "0-9". Default "A-Z0-9". */
+  alphabet?: string;
+  /** Lifetime, 60 s to 7 days. Default 3600. */
+  expiresInSeconds?: number;
+}
+
+export interface NormalizeOptions {
+  /** Region for numbers typed in national form; null requires "+". Default "CH". */
+  defaultRegion?: string | null;
+  /** Accept only numbers of these regions. */
+  allowedRegions?: string[];
+}
+
+export interface PhoneOptions extends NormalizeOptions {
+  /** Who is calling; without it every call is Unauthenticated. */
+  caller?: Caller;
+  /** Key for code hashes, at least 32 bytes; required by calls that issue or check codes. */
+  codeSecret?: string;
+  code?: CodeOptions;
+  /** Wrong tries before a code locks. Default 5. */
+  maxAttempts?: number;
+  /** Seconds between two codes. Default 30. */
+  resendCooldownSeconds?: number;
+  /** SMS text with `{{code}}`; must fit one GSM-7 SMS. */
+  smsTemplate?: string;
+  /** The clock: epoch milliseconds or a Date. Default `Date.now`. */
+  now?: () => number | Date;
+}
+
+export type SetPhoneRequest = {
+  phone: { number: string } & (
+    | { sendCode?: Record<string, never>; returnCode?: never; isVerified?: never }
+    | { returnCode: Record<string, never>; sendCode?: never; isVerified?: never }
+    | { isVerified: true; sendCode?: never; returnCode?: never }
+  );
+};
+
+export interface VerifyPhoneRequest {
+  verificationCode: string;
+}
+
+export type ResendPhoneCodeRequest = { sendCode: Record<string, never> } | { returnCode: Record<string, never> } | Record<string, never>;
+
+export interface Details {
+  /** The user's sequence after the call, as a decimal string (protobuf uint64). */
+  sequence: string;
+  /** RFC 3339 UTC with milliseconds. */
+  changeDate: string;
+  resourceOwner: string;
+}
+
+export interface SetPhoneResponse {
+  details: Details;
+  /** Present only in returnCode mode. */
+  verificationCode?: string;
+}
+
+export interface PhoneDetailsResponse {
+  details: Details;
+}
+
+export interface GetPhoneResponse {
+  details: Details;
+  phone: { number: string; isVerified: boolean } | null;
+}
+
+export interface NormalizedPhone {
+  /** E.164, e.g. "+41711234567". */
+  e164: string;
+  /** ISO 3166 alpha-2 region, or "001" for non-geographic numbers. */
+  region: string;
+  countryCode: number;
+  nationalNumber: string;
+  /** Whether the number is valid for its region's numbering plan. */
+  valid: boolean;
+  /** Whether its length is possible for its region. */
+  possible: boolean;
+}
+
+/** gRPC-style error body (SPEC §2). */
+export interface PhoneErrorBody {
+  code: number;
+  message: string;
+  details: { "@type": "type.googleapis.com/zitadel.v1.ErrorDetail"; id: string; message: string }[];
+}
+
+/** Every failure of the library: check `id` (stable) or `code` (gRPC). */
+export class PhoneError extends Error {
+  constructor(body: PhoneErrorBody, status: number);
+  readonly name: "PhoneError";
+  /** gRPC code, e.g. 3 (InvalidArgument). */
+  readonly code: number;
+  /** HTTP status, e.g. 400. */
+  readonly status: number;
+  /** Stable id, e.g. "PHONE-so0wa". */
+  readonly id: string;
+  readonly details: PhoneErrorBody["details"];
+  toJSON(): PhoneErrorBody;
+}
+"#;
