@@ -2,7 +2,9 @@
 //! reject, lack members or return wrong shapes; hostile requests; the PhoneError class.
 #![cfg(target_arch = "wasm32")]
 
-use contact_phone::wasm::{get_phone, normalize_phone, remove_phone, resend_phone_code, set_phone, verify_phone};
+use contact_phone::wasm::{
+    get_phone, normalize_phone, remove_phone, resend_phone_code, set_phone, verify_phone,
+};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -86,7 +88,11 @@ fn assert_phone_error(error: &JsValue, code: u64, status: u64, id: &str) -> Valu
     assert_eq!(info["isError"], true, "{info}");
     assert_eq!(info["className"], "PhoneError", "{info}");
     assert_eq!(info["name"], "PhoneError", "{info}");
-    assert_eq!((info["code"].as_u64(), info["status"].as_u64()), (Some(code), Some(status)), "{info}");
+    assert_eq!(
+        (info["code"].as_u64(), info["status"].as_u64()),
+        (Some(code), Some(status)),
+        "{info}"
+    );
     assert_eq!(info["id"], id, "{info}");
     assert_eq!(info["json"]["code"], code, "{info}");
     assert_eq!(info["json"]["details"][0]["id"], id, "{info}");
@@ -98,14 +104,22 @@ fn assert_phone_error(error: &JsValue, code: u64, status: u64, id: &str) -> Valu
 #[wasm_bindgen_test]
 async fn set_return_code_then_verify_keeps_foreign_fields() {
     let host = host();
-    let reply = set_phone("u1".into(), set_request("071 123 45 67", json!({"returnCode": {}})), host.clone(), options())
-        .await
-        .unwrap();
+    let reply = set_phone(
+        "u1".into(),
+        set_request("071 123 45 67", json!({"returnCode": {}})),
+        host.clone(),
+        options(),
+    )
+    .await
+    .unwrap();
     let reply = rs(&reply);
     let code = reply["verificationCode"].as_str().unwrap().to_owned();
     assert_eq!(code.len(), 6);
     assert!(code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
-    assert_eq!(reply["details"], json!({"sequence": "6", "changeDate": "2026-11-28T12:00:00.000Z", "resourceOwner": "org1"}));
+    assert_eq!(
+        reply["details"],
+        json!({"sequence": "6", "changeDate": "2026-11-28T12:00:00.000Z", "resourceOwner": "org1"})
+    );
 
     let record = rs(&stored(&host, "u1"));
     assert_eq!(record["displayName"], "Ada");
@@ -114,15 +128,28 @@ async fn set_return_code_then_verify_keeps_foreign_fields() {
     assert_eq!(record["phone"]["number"], "+41711234567");
     assert_eq!(record["phone"]["isVerified"], false);
     assert!(!record.to_string().contains(&code), "the code is stored in clear: {record}");
-    let events: Vec<String> = rs(&last_events(&host)).as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect();
+    let events: Vec<String> = rs(&last_events(&host))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(events, ["user.human.phone.changed", "user.human.phone.code.added"]);
 
-    let verified = verify_phone("u1".into(), js(json!({"verificationCode": code.to_lowercase()})), host.clone(), options())
-        .await
-        .unwrap();
+    let verified = verify_phone(
+        "u1".into(),
+        js(json!({"verificationCode": code.to_lowercase()})),
+        host.clone(),
+        options(),
+    )
+    .await
+    .unwrap();
     assert_eq!(rs(&verified)["details"]["sequence"], "7");
     let record = rs(&stored(&host, "u1"));
-    assert_eq!(record["phone"], json!({"number": "+41711234567", "isVerified": true, "code": null}));
+    assert_eq!(
+        record["phone"],
+        json!({"number": "+41711234567", "isVerified": true, "code": null})
+    );
     let got = get_phone("u1".into(), host.clone(), options()).await.unwrap();
     assert_eq!(rs(&got)["phone"], json!({"number": "+41711234567", "isVerified": true}));
 }
@@ -130,7 +157,10 @@ async fn set_return_code_then_verify_keeps_foreign_fields() {
 #[wasm_bindgen_test]
 async fn send_code_sends_one_sms_after_the_save() {
     let host = host();
-    let reply = set_phone("u1".into(), set_request("+41 71 123 45 67", json!({})), host.clone(), options()).await.unwrap();
+    let reply =
+        set_phone("u1".into(), set_request("+41 71 123 45 67", json!({})), host.clone(), options())
+            .await
+            .unwrap();
     assert_eq!(rs(&reply).get("verificationCode"), None);
     let sms = rs(&last_sms(&host));
     let code = sms["code"].as_str().unwrap();
@@ -144,11 +174,20 @@ async fn send_code_sends_one_sms_after_the_save() {
 #[wasm_bindgen_test]
 async fn a_clock_returning_a_date_expires_codes() {
     let host = host();
-    let reply = set_phone("u1".into(), set_request("0711234567", json!({"returnCode": {}})), host.clone(), options()).await.unwrap();
+    let reply = set_phone(
+        "u1".into(),
+        set_request("0711234567", json!({"returnCode": {}})),
+        host.clone(),
+        options(),
+    )
+    .await
+    .unwrap();
     let code = rs(&reply)["verificationCode"].as_str().unwrap().to_owned();
     let late = options_at(NOW, json!({}));
     js_sys::Reflect::set(&late, &"now".into(), &date_clock_at(NOW + 3_600_000.0)).unwrap();
-    let err = verify_phone("u1".into(), js(json!({"verificationCode": code})), host.clone(), late).await.unwrap_err();
+    let err = verify_phone("u1".into(), js(json!({"verificationCode": code})), host.clone(), late)
+        .await
+        .unwrap_err();
     assert_phone_error(&err, 9, 400, "CODE-QvUQ4P");
 }
 
@@ -156,24 +195,52 @@ async fn a_clock_returning_a_date_expires_codes() {
 async fn wrong_codes_lock_after_max_attempts() {
     let host = host();
     let opts = || options_at(NOW, json!({"maxAttempts": 2}));
-    set_phone("u1".into(), set_request("0711234567", json!({"returnCode": {}})), host.clone(), opts()).await.unwrap();
+    set_phone(
+        "u1".into(),
+        set_request("0711234567", json!({"returnCode": {}})),
+        host.clone(),
+        opts(),
+    )
+    .await
+    .unwrap();
     for _ in 0..2 {
-        let err = verify_phone("u1".into(), js(json!({"verificationCode": "WRONG1"})), host.clone(), opts()).await.unwrap_err();
+        let err = verify_phone(
+            "u1".into(),
+            js(json!({"verificationCode": "WRONG1"})),
+            host.clone(),
+            opts(),
+        )
+        .await
+        .unwrap_err();
         assert_phone_error(&err, 3, 400, "CODE-woT0xc");
     }
     assert_eq!(rs(&stored(&host, "u1"))["phone"]["code"]["failedAttempts"], 2);
-    let err = verify_phone("u1".into(), js(json!({"verificationCode": "WRONG1"})), host.clone(), opts()).await.unwrap_err();
+    let err =
+        verify_phone("u1".into(), js(json!({"verificationCode": "WRONG1"})), host.clone(), opts())
+            .await
+            .unwrap_err();
     assert_phone_error(&err, 8, 429, "CODE-locked");
 }
 
 #[wasm_bindgen_test]
 async fn resend_and_remove() {
     let host = host();
-    set_phone("u1".into(), set_request("0711234567", json!({"returnCode": {}})), host.clone(), options()).await.unwrap();
-    let err = resend_phone_code("u1".into(), JsValue::UNDEFINED, host.clone(), options()).await.unwrap_err();
+    set_phone(
+        "u1".into(),
+        set_request("0711234567", json!({"returnCode": {}})),
+        host.clone(),
+        options(),
+    )
+    .await
+    .unwrap();
+    let err = resend_phone_code("u1".into(), JsValue::UNDEFINED, host.clone(), options())
+        .await
+        .unwrap_err();
     assert_phone_error(&err, 8, 429, "PHONE-throttled");
     let later = options_at(NOW + 30_000.0, json!({}));
-    let reply = resend_phone_code("u1".into(), js(json!({"returnCode": {}})), host.clone(), later).await.unwrap();
+    let reply = resend_phone_code("u1".into(), js(json!({"returnCode": {}})), host.clone(), later)
+        .await
+        .unwrap();
     assert_eq!(rs(&reply)["details"]["sequence"], "7");
     let removed = remove_phone("u1".into(), host.clone(), options()).await.unwrap();
     assert_eq!(rs(&removed)["details"]["sequence"], "8");
@@ -203,9 +270,14 @@ async fn broken_callbacks_are_errors_of_their_own_kind() {
     ];
     for (member, how, code, id, fragment) in cases {
         let host = broken_host(js(user()), member, how);
-        let err = set_phone("u1".into(), set_request("0711234567", json!({"sendCode": {}})), host.clone(), options())
-            .await
-            .unwrap_err();
+        let err = set_phone(
+            "u1".into(),
+            set_request("0711234567", json!({"sendCode": {}})),
+            host.clone(),
+            options(),
+        )
+        .await
+        .unwrap_err();
         let info = assert_phone_error(&err, code, if code == 13 { 500 } else { 503 }, id);
         let message = info["message"].as_str().unwrap();
         assert!(message.contains(member), "{member} {how}: {message}");
@@ -219,7 +291,14 @@ async fn broken_callbacks_are_errors_of_their_own_kind() {
 #[wasm_bindgen_test]
 async fn a_lost_compare_and_swap_is_retried_three_times_then_aborted() {
     let host = memory_host(js(json!([user()])), js(json!({"alwaysLose": true})));
-    let err = set_phone("u1".into(), set_request("0711234567", json!({"returnCode": {}})), host.clone(), options()).await.unwrap_err();
+    let err = set_phone(
+        "u1".into(),
+        set_request("0711234567", json!({"returnCode": {}})),
+        host.clone(),
+        options(),
+    )
+    .await
+    .unwrap_err();
     assert_phone_error(&err, 10, 409, "COMMAND-conflict");
     assert_eq!(rs(&counters(&host)), json!({"loads": 4, "saves": 4, "sent": 0}));
 }
@@ -244,14 +323,34 @@ async fn hostile_requests_and_hosts_give_phone_errors_and_the_module_keeps_worki
         let code = if id == "REQUEST-invalid" || id == "PHONE-so0wa" { 3 } else { 0 };
         assert_phone_error(&err, code, 400, id);
     }
-    let err = set_phone("u1".into(), set_request("0711234567", json!({})), host_that_throws_on_read(), options()).await.unwrap_err();
+    let err = set_phone(
+        "u1".into(),
+        set_request("0711234567", json!({})),
+        host_that_throws_on_read(),
+        options(),
+    )
+    .await
+    .unwrap_err();
     assert_phone_error(&err, 13, 500, "HOST-storage");
-    let err = set_phone(JsValue::from_f64(1.0), set_request("0711234567", json!({})), host.clone(), options()).await.unwrap_err();
+    let err = set_phone(
+        JsValue::from_f64(1.0),
+        set_request("0711234567", json!({})),
+        host.clone(),
+        options(),
+    )
+    .await
+    .unwrap_err();
     assert_phone_error(&err, 3, 400, "REQUEST-invalid");
     // Only the NUL number got past the shape checks, to the phone check after loading.
     assert_eq!(rs(&counters(&host)), json!({"loads": 1, "saves": 0, "sent": 0}));
     // Still works.
-    let ok = set_phone("u1".into(), set_request("0711234567", json!({"returnCode": {}})), host.clone(), options()).await;
+    let ok = set_phone(
+        "u1".into(),
+        set_request("0711234567", json!({"returnCode": {}})),
+        host.clone(),
+        options(),
+    )
+    .await;
     assert!(ok.is_ok());
 }
 
@@ -274,13 +373,29 @@ fn normalize_phone_returns_e164_or_throws() {
 #[wasm_bindgen_test]
 async fn missing_caller_and_secret_come_before_any_load() {
     let host = host();
-    let err = set_phone("u1".into(), set_request("0711234567", json!({})), host.clone(), js(json!({"codeSecret": SECRET}))).await.unwrap_err();
+    let err = set_phone(
+        "u1".into(),
+        set_request("0711234567", json!({})),
+        host.clone(),
+        js(json!({"codeSecret": SECRET})),
+    )
+    .await
+    .unwrap_err();
     assert_phone_error(&err, 16, 401, "AUTH-unauthenticated");
-    let err = set_phone("u1".into(), set_request("0711234567", json!({})), host.clone(), js(json!({"caller": {"userId": "u1"}}))).await.unwrap_err();
+    let err = set_phone(
+        "u1".into(),
+        set_request("0711234567", json!({})),
+        host.clone(),
+        js(json!({"caller": {"userId": "u1"}})),
+    )
+    .await
+    .unwrap_err();
     let info = assert_phone_error(&err, 13, 500, "CONFIG-codeSecret");
     assert!(info["message"].as_str().unwrap().contains("codeSecret"));
     let bad_clock = js(json!({"caller": {"userId": "u1"}, "codeSecret": SECRET, "now": 5}));
-    let err = set_phone("u1".into(), set_request("0711234567", json!({})), host.clone(), bad_clock).await.unwrap_err();
+    let err = set_phone("u1".into(), set_request("0711234567", json!({})), host.clone(), bad_clock)
+        .await
+        .unwrap_err();
     assert_phone_error(&err, 13, 500, "CONFIG-invalid");
     assert_eq!(rs(&counters(&host)), json!({"loads": 0, "saves": 0, "sent": 0}));
 }

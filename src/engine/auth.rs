@@ -82,8 +82,12 @@ mod tests {
     use serde_json::json;
 
     fn user() -> UserRecord {
-        UserRecord::from_json(&json!({"userId": "u1", "resourceOwner": "org1", "sequence": 1}), "u1", "loadUser")
-            .unwrap()
+        UserRecord::from_json(
+            &json!({"userId": "u1", "resourceOwner": "org1", "sequence": 1}),
+            "u1",
+            "loadUser",
+        )
+        .unwrap()
     }
 
     fn caller(user_id: Option<&str>, permissions: &[&str]) -> Caller {
@@ -122,7 +126,8 @@ mod tests {
 
     #[test]
     fn parses_the_caller_option() {
-        let c = Caller::from_json(&json!({"userId": "u1", "permissions": ["user.read"]}), "caller").unwrap();
+        let c = Caller::from_json(&json!({"userId": "u1", "permissions": ["user.read"]}), "caller")
+            .unwrap();
         assert_eq!(c, caller(Some("u1"), &["user.read"]));
         assert_eq!(Caller::from_json(&json!({}), "caller").unwrap(), Caller::default());
         let err = Caller::from_json(&json!({"permissions": "user.write"}), "caller").unwrap_err();

@@ -128,7 +128,7 @@ pub fn generate(
     random: &mut dyn RandomSource,
 ) -> Result<ClearCode, PhoneError> {
     let size = alphabet.0.len();
-    if size < 2 || size > 256 {
+    if !(2..=256).contains(&size) {
         return Err(PhoneError::RandomUnavailable);
     }
     let limit = 256 - 256 % size;

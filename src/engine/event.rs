@@ -46,7 +46,9 @@ impl PhoneEvent {
     /// `{type, sequence, createdAt, payload}` as handed to `saveUser`.
     pub fn to_json(&self) -> Value {
         let (kind, payload) = match &self.kind {
-            EventKind::PhoneChanged { number } => ("user.human.phone.changed", json!({"phone": number})),
+            EventKind::PhoneChanged { number } => {
+                ("user.human.phone.changed", json!({"phone": number}))
+            }
             EventKind::CodeAdded { expires_at, code_returned } => (
                 "user.human.phone.code.added",
                 json!({"expiresAt": expires_at.to_string(), "codeReturned": code_returned}),

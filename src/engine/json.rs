@@ -146,7 +146,8 @@ pub(crate) fn strings<'a>(
     blame: Blame,
     max: usize,
 ) -> Result<Vec<&'a str>, PhoneError> {
-    let items = value.as_array().ok_or_else(|| blame.error(path, wrong_type("an array of strings")))?;
+    let items =
+        value.as_array().ok_or_else(|| blame.error(path, wrong_type("an array of strings")))?;
     items
         .iter()
         .enumerate()
@@ -238,6 +239,9 @@ mod tests {
     #[test]
     fn storage_blame_names_the_callback() {
         let err = Blame::Storage("loadUser").error("sequence", FieldProblem::Missing);
-        assert_eq!(err, PhoneError::storage("loadUser", "returned a record whose sequence is required"));
+        assert_eq!(
+            err,
+            PhoneError::storage("loadUser", "returned a record whose sequence is required")
+        );
     }
 }

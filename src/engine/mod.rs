@@ -27,7 +27,9 @@ use self::event::{Effect, EventKind, PhoneEvent, SmsMessage};
 use self::options::Options;
 use self::phone::{ParseOptions, PhoneNumber, PhoneProblem};
 use self::record::{PendingCode, PhoneState, Sequence, UserKind, UserRecord, UserState};
-use self::request::{Delivery, GetPhone, RemovePhone, ResendCode, SetPhone, VerificationMode, VerifyPhone};
+use self::request::{
+    Delivery, GetPhone, RemovePhone, ResendCode, SetPhone, VerificationMode, VerifyPhone,
+};
 use self::time::Timestamp;
 
 /// What a decision depends on besides the record and the request.
@@ -172,7 +174,10 @@ pub struct PhoneReply {
 
 impl Reply for PhoneReply {
     fn to_json(&self) -> Value {
-        let phone = self.phone.as_ref().map(|(number, verified)| json!({"number": number, "isVerified": verified}));
+        let phone = self
+            .phone
+            .as_ref()
+            .map(|(number, verified)| json!({"number": number, "isVerified": verified}));
         json!({"details": self.details.to_json(), "phone": phone})
     }
 }
@@ -204,9 +209,9 @@ pub fn parse_phone(input: &str, options: &Options) -> Result<PhoneNumber, PhoneE
 /// `normalizePhone`: the parsed number as `{e164, region, countryCode, nationalNumber, valid,
 /// possible}`; only input that is not a phone number at all is an error.
 pub fn normalize_phone(input: &Value, options: &Value) -> Result<Value, PhoneError> {
-    let input = input
-        .as_str()
-        .ok_or_else(|| PhoneError::field("input", error::FieldProblem::WrongType { expected: "a string" }))?;
+    let input = input.as_str().ok_or_else(|| {
+        PhoneError::field("input", error::FieldProblem::WrongType { expected: "a string" })
+    })?;
     let options = Options::from_json(options)?;
     let number = parse_phone(input, &options)?;
     Ok(json!({
@@ -226,23 +231,31 @@ fn human_user(stored: Option<&UserRecord>, allow_initial: bool) -> Result<&UserR
         Some(user) if user.kind == UserKind::Machine || user.state == UserState::Deleted => {
             Err(PhoneError::UserNotFound)
         }
-        Some(user) if user.state == UserState::Initial && !allow_initial => Err(PhoneError::UserNotReady),
+        Some(user) if user.state == UserState::Initial && !allow_initial => {
+            Err(PhoneError::UserNotReady)
+        }
         Some(user) => Ok(user),
     }
 }
 
 /// The save that moves `user` to `phone`, with one event per kind, and the details after it.
-fn change(user: &UserRecord, phone: PhoneState, kinds: Vec<EventKind>, now: Timestamp) -> Result<(Save, Details), PhoneError> {
+fn change(
+    user: &UserRecord,
+    phone: PhoneState,
+    kinds: Vec<EventKind>,
+    now: Timestamp,
+) -> Result<(Save, Details), PhoneError> {
     let mut sequence = user.sequence;
     let mut events = Vec::with_capacity(kinds.len());
     for kind in kinds {
-        sequence = sequence
-            .next()
-            .ok_or_else(|| PhoneError::storage("loadUser", "returned a sequence too large to grow"))?;
+        sequence = sequence.next().ok_or_else(|| {
+            PhoneError::storage("loadUser", "returned a sequence too large to grow")
+        })?;
         events.push(PhoneEvent { kind, sequence, created_at: now });
     }
     let record = UserRecord { sequence, change_date: Some(now), phone, ..user.clone() };
-    let details = Details { sequence, change_date: now, resource_owner: user.resource_owner.clone() };
+    let details =
+        Details { sequence, change_date: now, resource_owner: user.resource_owner.clone() };
     Ok((Save { record, expected: user.sequence, events }, details))
 }
 
@@ -286,14 +299,21 @@ fn with_new_code(
 ) -> Result<Decision<CodeReply>, PhoneError> {
     let (code, pending, sms) = issue_code(user, number, ctx, random)?;
     let mut kinds = events_before;
-    kinds.push(EventKind::CodeAdded { expires_at: pending.expires_at, code_returned: delivery == Delivery::Return });
+    kinds.push(EventKind::CodeAdded {
+        expires_at: pending.expires_at,
+        code_returned: delivery == Delivery::Return,
+    });
     let phone = PhoneState::Unverified { number: number.to_owned(), code: Some(pending) };
     let (save, details) = change(user, phone, kinds, ctx.now)?;
     let (effects, verification_code) = match delivery {
         Delivery::Send => (vec![Effect::SendSms(sms)], None),
         Delivery::Return => (Vec::new(), Some(code)),
     };
-    Ok(Decision { save: Some(save), effects, outcome: Ok(CodeReply { details, verification_code }) })
+    Ok(Decision {
+        save: Some(save),
+        effects,
+        outcome: Ok(CodeReply { details, verification_code }),
+    })
 }
 
 impl Operation for SetPhone {
@@ -311,7 +331,12 @@ impl Operation for SetPhone {
         self.mode == VerificationMode::SendCode
     }
 
-    fn decide(&self, stored: Option<&UserRecord>, ctx: &Context<'_>, random: &mut dyn RandomSource) -> Result<Decision<CodeReply>, PhoneError> {
+    fn decide(
+        &self,
+        stored: Option<&UserRecord>,
+        ctx: &Context<'_>,
+        random: &mut dyn RandomSource,
+    ) -> Result<Decision<CodeReply>, PhoneError> {
         let user = human_user(stored, false)?;
         let need = match self.mode {
             VerificationMode::MarkVerified => Need::Write,
@@ -332,18 +357,26 @@ impl Operation for SetPhone {
                 return Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Ok(reply) });
             }
             // Same number: nothing changes and no new code is issued (ZITADEL's no-op).
-            return Ok(Decision::reply(CodeReply { details: Details::current(user, ctx.now), verification_code: None }));
+            return Ok(Decision::reply(CodeReply {
+                details: Details::current(user, ctx.now),
+                verification_code: None,
+            }));
         }
         let changed = EventKind::PhoneChanged { number: number.to_owned() };
         match self.mode {
             VerificationMode::MarkVerified => {
                 let phone = PhoneState::Verified { number: number.to_owned() };
-                let (save, details) = change(user, phone, vec![changed, EventKind::PhoneVerified], ctx.now)?;
+                let (save, details) =
+                    change(user, phone, vec![changed, EventKind::PhoneVerified], ctx.now)?;
                 let reply = CodeReply { details, verification_code: None };
                 Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Ok(reply) })
             }
-            VerificationMode::SendCode => with_new_code(user, number, Delivery::Send, vec![changed], ctx, random),
-            VerificationMode::ReturnCode => with_new_code(user, number, Delivery::Return, vec![changed], ctx, random),
+            VerificationMode::SendCode => {
+                with_new_code(user, number, Delivery::Send, vec![changed], ctx, random)
+            }
+            VerificationMode::ReturnCode => {
+                with_new_code(user, number, Delivery::Return, vec![changed], ctx, random)
+            }
         }
     }
 }
@@ -363,7 +396,12 @@ impl Operation for VerifyPhone {
         false
     }
 
-    fn decide(&self, stored: Option<&UserRecord>, ctx: &Context<'_>, _random: &mut dyn RandomSource) -> Result<Decision<DetailsReply>, PhoneError> {
+    fn decide(
+        &self,
+        stored: Option<&UserRecord>,
+        ctx: &Context<'_>,
+        _random: &mut dyn RandomSource,
+    ) -> Result<Decision<DetailsReply>, PhoneError> {
         let user = human_user(stored, false)?;
         ctx.options.caller()?.require(Need::SelfOrWrite, user)?;
         let PhoneState::Unverified { number, code: Some(pending) } = &user.phone else {
@@ -376,17 +414,34 @@ impl Operation for VerifyPhone {
             return Err(PhoneError::CodeExpired);
         }
         let secret = ctx.options.code_secret()?;
-        if pending.hash.matches(secret, &ctx.options.code.alphabet, &user.user_id, number, &self.code) {
+        if pending.hash.matches(
+            secret,
+            &ctx.options.code.alphabet,
+            &user.user_id,
+            number,
+            &self.code,
+        ) {
             let phone = PhoneState::Verified { number: number.clone() };
             let (save, details) = change(user, phone, vec![EventKind::PhoneVerified], ctx.now)?;
-            return Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Ok(DetailsReply { details }) });
+            return Ok(Decision {
+                save: Some(save),
+                effects: Vec::new(),
+                outcome: Ok(DetailsReply { details }),
+            });
         }
         // A wrong code is saved as a failed attempt, then reported; the count survives retries
         // and restarts, which makes the lockout hold.
-        let failed = PendingCode { failed_attempts: pending.failed_attempts.saturating_add(1), ..pending.clone() };
+        let failed = PendingCode {
+            failed_attempts: pending.failed_attempts.saturating_add(1),
+            ..pending.clone()
+        };
         let phone = PhoneState::Unverified { number: number.clone(), code: Some(failed) };
         let (save, _) = change(user, phone, vec![EventKind::VerificationFailed], ctx.now)?;
-        Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Err(PhoneError::CodeInvalid) })
+        Ok(Decision {
+            save: Some(save),
+            effects: Vec::new(),
+            outcome: Err(PhoneError::CodeInvalid),
+        })
     }
 }
 
@@ -405,7 +460,12 @@ impl Operation for ResendCode {
         self.delivery == Delivery::Send
     }
 
-    fn decide(&self, stored: Option<&UserRecord>, ctx: &Context<'_>, random: &mut dyn RandomSource) -> Result<Decision<CodeReply>, PhoneError> {
+    fn decide(
+        &self,
+        stored: Option<&UserRecord>,
+        ctx: &Context<'_>,
+        random: &mut dyn RandomSource,
+    ) -> Result<Decision<CodeReply>, PhoneError> {
         let user = human_user(stored, false)?;
         ctx.options.caller()?.require(Need::SelfOrWrite, user)?;
         let PhoneState::Unverified { number, code: Some(pending) } = &user.phone else {
@@ -414,7 +474,8 @@ impl Operation for ResendCode {
         let ready_at = pending.created_at.plus_seconds(ctx.options.resend_cooldown_seconds);
         if ctx.now < ready_at {
             let wait_millis = ready_at.millis().saturating_sub(ctx.now.millis());
-            let retry_after_seconds = u64::try_from(wait_millis.saturating_add(999) / 1000).unwrap_or(0);
+            let retry_after_seconds =
+                u64::try_from(wait_millis.saturating_add(999) / 1000).unwrap_or(0);
             return Err(PhoneError::Throttled { retry_after_seconds });
         }
         with_new_code(user, number, self.delivery, Vec::new(), ctx, random)
@@ -436,14 +497,24 @@ impl Operation for RemovePhone {
         false
     }
 
-    fn decide(&self, stored: Option<&UserRecord>, ctx: &Context<'_>, _random: &mut dyn RandomSource) -> Result<Decision<DetailsReply>, PhoneError> {
+    fn decide(
+        &self,
+        stored: Option<&UserRecord>,
+        ctx: &Context<'_>,
+        _random: &mut dyn RandomSource,
+    ) -> Result<Decision<DetailsReply>, PhoneError> {
         let user = human_user(stored, false)?;
         ctx.options.caller()?.require(Need::SelfOrWrite, user)?;
         if user.phone == PhoneState::Absent {
             return Err(PhoneError::NoPhone);
         }
-        let (save, details) = change(user, PhoneState::Absent, vec![EventKind::PhoneRemoved], ctx.now)?;
-        Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Ok(DetailsReply { details }) })
+        let (save, details) =
+            change(user, PhoneState::Absent, vec![EventKind::PhoneRemoved], ctx.now)?;
+        Ok(Decision {
+            save: Some(save),
+            effects: Vec::new(),
+            outcome: Ok(DetailsReply { details }),
+        })
     }
 }
 
@@ -467,7 +538,12 @@ impl Operation for GetPhone {
     }
 
     /// Reading is allowed on users still in state `initial`: it changes nothing.
-    fn decide(&self, stored: Option<&UserRecord>, ctx: &Context<'_>, _random: &mut dyn RandomSource) -> Result<Decision<PhoneReply>, PhoneError> {
+    fn decide(
+        &self,
+        stored: Option<&UserRecord>,
+        ctx: &Context<'_>,
+        _random: &mut dyn RandomSource,
+    ) -> Result<Decision<PhoneReply>, PhoneError> {
         let user = human_user(stored, true)?;
         ctx.options.caller()?.require(Need::SelfOrRead, user)?;
         let phone = match &user.phone {

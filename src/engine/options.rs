@@ -93,7 +93,8 @@ impl Options {
             hints: &[],
         };
         let b = Blame::Options;
-        let [caller, region, secret, code, attempts, cooldown, allowed, template, _now] = schema.read(value, "", b)?;
+        let [caller, region, secret, code, attempts, cooldown, allowed, template, _now] =
+            schema.read(value, "", b)?;
         options.caller = caller.map(|v| Caller::from_json(v, "caller")).transpose()?;
         let region_is_null = ["defaultRegion", "default_region"]
             .iter()
@@ -106,7 +107,11 @@ impl Options {
         }
         options.code_secret = secret
             .map(|v| v.as_str().map(|s| CodeSecret::new(s.as_bytes())))
-            .map(|s| s.ok_or_else(|| b.error("codeSecret", FieldProblem::WrongType { expected: "a string" })))
+            .map(|s| {
+                s.ok_or_else(|| {
+                    b.error("codeSecret", FieldProblem::WrongType { expected: "a string" })
+                })
+            })
             .transpose()?;
         if let Some(code) = code {
             options.code = code_policy(code)?;
@@ -115,12 +120,21 @@ impl Options {
             options.max_attempts = json::integer(v, "maxAttempts", b, 1, 100)? as u32;
         }
         if let Some(v) = cooldown {
-            options.resend_cooldown_seconds = json::integer(v, "resendCooldownSeconds", b, 0, 86_400)?;
+            options.resend_cooldown_seconds =
+                json::integer(v, "resendCooldownSeconds", b, 0, 86_400)?;
         }
         if let Some(v) = allowed {
-            let list = v.as_array().ok_or_else(|| b.error("allowedRegions", FieldProblem::WrongType { expected: "an array of region codes" }))?;
+            let list = v.as_array().ok_or_else(|| {
+                b.error(
+                    "allowedRegions",
+                    FieldProblem::WrongType { expected: "an array of region codes" },
+                )
+            })?;
             if list.is_empty() {
-                return Err(b.error("allowedRegions", FieldProblem::Invalid("must list at least one region")));
+                return Err(b.error(
+                    "allowedRegions",
+                    FieldProblem::Invalid("must list at least one region"),
+                ));
             }
             let regions = list
                 .iter()
@@ -131,8 +145,9 @@ impl Options {
         }
         let template = template.map(|v| json::string(v, "smsTemplate", b, 1, 1000)).transpose()?;
         let template = template.unwrap_or(DEFAULT_TEMPLATE);
-        options.sms_template = SmsTemplate::new(template, &options.code.alphabet, options.code.length)
-            .map_err(|why| b.error("smsTemplate", FieldProblem::Invalid(why)))?;
+        options.sms_template =
+            SmsTemplate::new(template, &options.code.alphabet, options.code.length)
+                .map_err(|why| b.error("smsTemplate", FieldProblem::Invalid(why)))?;
         Ok(options)
     }
 
@@ -145,23 +160,31 @@ impl Options {
     pub fn code_secret(&self) -> Result<&CodeSecret, PhoneError> {
         match &self.code_secret {
             None => Err(PhoneError::CodeSecret(SecretProblem::Missing)),
-            Some(secret) if secret.len() < MIN_SECRET_BYTES => Err(PhoneError::CodeSecret(SecretProblem::TooShort)),
+            Some(secret) if secret.len() < MIN_SECRET_BYTES => {
+                Err(PhoneError::CodeSecret(SecretProblem::TooShort))
+            }
             Some(secret) => Ok(secret),
         }
     }
 }
 
 fn region(value: &Value, path: &str) -> Result<Region, PhoneError> {
-    value
-        .as_str()
-        .and_then(Region::parse)
-        .ok_or_else(|| Blame::Options.error(path, FieldProblem::Invalid("must be a known ISO 3166 alpha-2 region such as \"CH\"")))
+    value.as_str().and_then(Region::parse).ok_or_else(|| {
+        Blame::Options.error(
+            path,
+            FieldProblem::Invalid("must be a known ISO 3166 alpha-2 region such as \"CH\""),
+        )
+    })
 }
 
 fn code_policy(value: &Value) -> Result<CodePolicy, PhoneError> {
     let b = Blame::Options;
     let schema = Schema {
-        keys: [("length", "length"), ("alphabet", "alphabet"), ("expiresInSeconds", "expires_in_seconds")],
+        keys: [
+            ("length", "length"),
+            ("alphabet", "alphabet"),
+            ("expiresInSeconds", "expires_in_seconds"),
+        ],
         deny_unknown: true,
         hints: &[],
     };
@@ -172,17 +195,21 @@ fn code_policy(value: &Value) -> Result<CodePolicy, PhoneError> {
     }
     if let Some(v) = alphabet {
         let spec = json::string(v, "code.alphabet", b, 1, 300)?;
-        policy.alphabet = Alphabet::parse(spec).map_err(|why| b.error("code.alphabet", FieldProblem::Invalid(why)))?;
+        policy.alphabet = Alphabet::parse(spec)
+            .map_err(|why| b.error("code.alphabet", FieldProblem::Invalid(why)))?;
     }
     if let Some(v) = expires {
         policy.expires_in_seconds = json::integer(v, "code.expiresInSeconds", b, 60, 7 * 86_400)?;
     }
     let size = policy.alphabet.len() as u64;
-    let space = (0..policy.length).try_fold(1u64, |acc, _| acc.checked_mul(size)).unwrap_or(u64::MAX);
+    let space =
+        (0..policy.length).try_fold(1u64, |acc, _| acc.checked_mul(size)).unwrap_or(u64::MAX);
     if space < MIN_CODE_SPACE {
         return Err(b.error(
             "code",
-            FieldProblem::Invalid("gives fewer than 1 000 000 possible codes: use a longer code or a larger alphabet"),
+            FieldProblem::Invalid(
+                "gives fewer than 1 000 000 possible codes: use a longer code or a larger alphabet",
+            ),
         ));
     }
     Ok(policy)
@@ -199,7 +226,15 @@ mod tests {
             let o = Options::from_json(&value).unwrap();
             assert_eq!(o, Options::default());
             assert_eq!(o.default_region.map(|r| r.as_str().to_owned()), Some("CH".to_owned()));
-            assert_eq!((o.code.length, o.code.expires_in_seconds, o.max_attempts, o.resend_cooldown_seconds), (6, 3600, 5, 30));
+            assert_eq!(
+                (
+                    o.code.length,
+                    o.code.expires_in_seconds,
+                    o.max_attempts,
+                    o.resend_cooldown_seconds
+                ),
+                (6, 3600, 5, 30)
+            );
         }
     }
 
@@ -220,7 +255,10 @@ mod tests {
         assert_eq!(o.default_region, Region::parse("DE"));
         assert_eq!(o.code.length, 8);
         assert_eq!(o.code.alphabet.len(), 10);
-        assert_eq!((o.code.expires_in_seconds, o.max_attempts, o.resend_cooldown_seconds), (600, 3, 0));
+        assert_eq!(
+            (o.code.expires_in_seconds, o.max_attempts, o.resend_cooldown_seconds),
+            (600, 3, 0)
+        );
         assert_eq!(o.allowed_regions.as_ref().unwrap().len(), 2);
         assert_eq!(o.sms_template.render("1"), "Code: 1");
         assert!(o.code_secret().is_ok());
@@ -228,21 +266,48 @@ mod tests {
 
     #[test]
     fn explicit_null_region_requires_international_form() {
-        assert_eq!(Options::from_json(&json!({"defaultRegion": null})).unwrap().default_region, None);
+        assert_eq!(
+            Options::from_json(&json!({"defaultRegion": null})).unwrap().default_region,
+            None
+        );
     }
 
     #[test]
     fn bad_options_name_the_option() {
         let cases = [
             (json!({"codesecret": "x"}), "Options are invalid: codesecret is not a known field"),
-            (json!({"defaultRegion": "XX"}), "Options are invalid: defaultRegion must be a known ISO 3166"),
-            (json!({"code": {"length": 3}}), "Options are invalid: code.length must be an integer from 4 to 20"),
-            (json!({"code": {"length": 5, "alphabet": "0-9"}}), "Options are invalid: code gives fewer than 1 000 000"),
-            (json!({"code": {"alphabet": "AA"}}), "Options are invalid: code.alphabet lists a character twice"),
-            (json!({"maxAttempts": 0}), "Options are invalid: maxAttempts must be an integer from 1 to 100"),
-            (json!({"allowedRegions": []}), "Options are invalid: allowedRegions must list at least one region"),
-            (json!({"allowedRegions": ["CH", 1]}), "Options are invalid: allowedRegions[1] must be a known"),
-            (json!({"smsTemplate": "hi"}), "Options are invalid: smsTemplate must contain {{code}}"),
+            (
+                json!({"defaultRegion": "XX"}),
+                "Options are invalid: defaultRegion must be a known ISO 3166",
+            ),
+            (
+                json!({"code": {"length": 3}}),
+                "Options are invalid: code.length must be an integer from 4 to 20",
+            ),
+            (
+                json!({"code": {"length": 5, "alphabet": "0-9"}}),
+                "Options are invalid: code gives fewer than 1 000 000",
+            ),
+            (
+                json!({"code": {"alphabet": "AA"}}),
+                "Options are invalid: code.alphabet lists a character twice",
+            ),
+            (
+                json!({"maxAttempts": 0}),
+                "Options are invalid: maxAttempts must be an integer from 1 to 100",
+            ),
+            (
+                json!({"allowedRegions": []}),
+                "Options are invalid: allowedRegions must list at least one region",
+            ),
+            (
+                json!({"allowedRegions": ["CH", 1]}),
+                "Options are invalid: allowedRegions[1] must be a known",
+            ),
+            (
+                json!({"smsTemplate": "hi"}),
+                "Options are invalid: smsTemplate must contain {{code}}",
+            ),
             (json!({"codeSecret": 5}), "Options are invalid: codeSecret must be a string"),
             (json!([]), "Options are invalid: options must be an object"),
         ];
@@ -257,7 +322,10 @@ mod tests {
     fn code_secret_must_be_present_and_long() {
         let short = Options::from_json(&json!({"codeSecret": "k".repeat(31)})).unwrap();
         assert_eq!(short.code_secret(), Err(PhoneError::CodeSecret(SecretProblem::TooShort)));
-        assert_eq!(Options::default().code_secret(), Err(PhoneError::CodeSecret(SecretProblem::Missing)));
+        assert_eq!(
+            Options::default().code_secret(),
+            Err(PhoneError::CodeSecret(SecretProblem::Missing))
+        );
         assert_eq!(Options::default().caller(), Err(PhoneError::Unauthenticated));
     }
 }

@@ -121,7 +121,11 @@ pub struct UserRecord {
 impl UserRecord {
     /// Reads a record returned by the storage callback `callback` for `user_id`; a record of
     /// another user or of the wrong shape is a storage error naming the field.
-    pub fn from_json(value: &Value, user_id: &str, callback: &'static str) -> Result<UserRecord, PhoneError> {
+    pub fn from_json(
+        value: &Value,
+        user_id: &str,
+        callback: &'static str,
+    ) -> Result<UserRecord, PhoneError> {
         let blame = Blame::Storage(callback);
         let schema = Schema {
             keys: [
@@ -136,17 +140,28 @@ impl UserRecord {
             deny_unknown: false,
             hints: &[],
         };
-        let [id, owner, sequence, change_date, kind, state, phone] = schema.read(value, "", blame)?;
+        let [id, owner, sequence, change_date, kind, state, phone] =
+            schema.read(value, "", blame)?;
         let id = json::string(json::required(id, "userId", blame)?, "userId", blame, 1, 200)?;
         if id != user_id {
             return Err(PhoneError::storage(callback, "returned the record of another user"));
         }
         let owner = json::required(owner, "resourceOwner", blame)?;
-        let sequence = json::integer(json::required(sequence, "sequence", blame)?, "sequence", blame, 0, MAX_SEQUENCE)?;
+        let sequence = json::integer(
+            json::required(sequence, "sequence", blame)?,
+            "sequence",
+            blame,
+            0,
+            MAX_SEQUENCE,
+        )?;
         let kind = match text(kind, "kind", blame)? {
             None | Some("human") => UserKind::Human,
             Some("machine") => UserKind::Machine,
-            Some(_) => return Err(blame.error("kind", FieldProblem::Invalid("must be \"human\" or \"machine\""))),
+            Some(_) => {
+                return Err(
+                    blame.error("kind", FieldProblem::Invalid("must be \"human\" or \"machine\""))
+                )
+            }
         };
         let state = match text(state, "state", blame)? {
             None | Some("active") => UserState::Active,
@@ -168,7 +183,10 @@ impl UserRecord {
             change_date: change_date.map(|v| timestamp(v, "changeDate", blame)).transpose()?,
             kind,
             state,
-            phone: phone.map(|v| phone_from_json(v, blame)).transpose()?.unwrap_or(PhoneState::Absent),
+            phone: phone
+                .map(|v| phone_from_json(v, blame))
+                .transpose()?
+                .unwrap_or(PhoneState::Absent),
         })
     }
 
@@ -207,15 +225,18 @@ impl UserRecord {
 }
 
 /// An optional string field.
-fn text<'a>(value: Option<&'a Value>, path: &str, blame: Blame) -> Result<Option<&'a str>, PhoneError> {
+fn text<'a>(
+    value: Option<&'a Value>,
+    path: &str,
+    blame: Blame,
+) -> Result<Option<&'a str>, PhoneError> {
     value.map(|v| json::string(v, path, blame, 0, 200)).transpose()
 }
 
 fn timestamp(value: &Value, path: &str, blame: Blame) -> Result<Timestamp, PhoneError> {
-    value
-        .as_str()
-        .and_then(Timestamp::parse)
-        .ok_or_else(|| blame.error(path, FieldProblem::WrongType { expected: "an RFC 3339 date string" }))
+    value.as_str().and_then(Timestamp::parse).ok_or_else(|| {
+        blame.error(path, FieldProblem::WrongType { expected: "an RFC 3339 date string" })
+    })
 }
 
 fn phone_from_json(value: &Value, blame: Blame) -> Result<PhoneState, PhoneError> {
@@ -225,8 +246,10 @@ fn phone_from_json(value: &Value, blame: Blame) -> Result<PhoneState, PhoneError
         hints: &[],
     };
     let [number, verified, code] = schema.read(value, "phone", blame)?;
-    let number = json::string(json::required(number, "phone.number", blame)?, "phone.number", blame, 1, 32)?;
-    let verified = verified.map(|v| json::boolean(v, "phone.isVerified", blame)).transpose()?.unwrap_or(false);
+    let number =
+        json::string(json::required(number, "phone.number", blame)?, "phone.number", blame, 1, 32)?;
+    let verified =
+        verified.map(|v| json::boolean(v, "phone.isVerified", blame)).transpose()?.unwrap_or(false);
     let number = number.to_owned();
     if verified {
         // A verified phone has no pending code; a stray one is dropped on the next save.
@@ -238,7 +261,12 @@ fn phone_from_json(value: &Value, blame: Blame) -> Result<PhoneState, PhoneError
 
 fn code_from_json(value: &Value, blame: Blame) -> Result<PendingCode, PhoneError> {
     let schema = Schema {
-        keys: [("hash", "hash"), ("createdAt", "createdAt"), ("expiresAt", "expiresAt"), ("failedAttempts", "failedAttempts")],
+        keys: [
+            ("hash", "hash"),
+            ("createdAt", "createdAt"),
+            ("expiresAt", "expiresAt"),
+            ("failedAttempts", "failedAttempts"),
+        ],
         deny_unknown: false,
         hints: &[],
     };
@@ -246,12 +274,24 @@ fn code_from_json(value: &Value, blame: Blame) -> Result<PendingCode, PhoneError
     let hash = json::required(hash, "phone.code.hash", blame)?
         .as_str()
         .and_then(CodeHash::from_hex)
-        .ok_or_else(|| blame.error("phone.code.hash", FieldProblem::WrongType { expected: "64 hex digits" }))?;
-    let failed = failed.map(|v| json::integer(v, "phone.code.failedAttempts", blame, 0, u64::from(u32::MAX))).transpose()?;
+        .ok_or_else(|| {
+            blame.error("phone.code.hash", FieldProblem::WrongType { expected: "64 hex digits" })
+        })?;
+    let failed = failed
+        .map(|v| json::integer(v, "phone.code.failedAttempts", blame, 0, u64::from(u32::MAX)))
+        .transpose()?;
     Ok(PendingCode {
         hash,
-        created_at: timestamp(json::required(created_at, "phone.code.createdAt", blame)?, "phone.code.createdAt", blame)?,
-        expires_at: timestamp(json::required(expires_at, "phone.code.expiresAt", blame)?, "phone.code.expiresAt", blame)?,
+        created_at: timestamp(
+            json::required(created_at, "phone.code.createdAt", blame)?,
+            "phone.code.createdAt",
+            blame,
+        )?,
+        expires_at: timestamp(
+            json::required(expires_at, "phone.code.expiresAt", blame)?,
+            "phone.code.expiresAt",
+            blame,
+        )?,
         failed_attempts: u32::try_from(failed.unwrap_or(0)).unwrap_or(u32::MAX),
     })
 }
@@ -259,7 +299,9 @@ fn code_from_json(value: &Value, blame: Blame) -> Result<PendingCode, PhoneError
 fn phone_to_json(phone: &PhoneState) -> Value {
     match phone {
         PhoneState::Absent => Value::Null,
-        PhoneState::Verified { number } => json!({"number": number, "isVerified": true, "code": null}),
+        PhoneState::Verified { number } => {
+            json!({"number": number, "isVerified": true, "code": null})
+        }
         PhoneState::Unverified { number, code } => json!({
             "number": number,
             "isVerified": false,
@@ -283,9 +325,13 @@ mod tests {
 
     #[test]
     fn reads_a_minimal_record_with_defaults() {
-        let r = load(json!({"userId": "u1", "resourceOwner": "o", "sequence": 3, "extra": [1]})).unwrap();
+        let r = load(json!({"userId": "u1", "resourceOwner": "o", "sequence": 3, "extra": [1]}))
+            .unwrap();
         assert_eq!(r.sequence, Sequence(3));
-        assert_eq!((r.kind, r.state, r.phone, r.change_date), (UserKind::Human, UserState::Active, PhoneState::Absent, None));
+        assert_eq!(
+            (r.kind, r.state, r.phone, r.change_date),
+            (UserKind::Human, UserState::Active, PhoneState::Absent, None)
+        );
     }
 
     #[test]
@@ -307,15 +353,42 @@ mod tests {
         let cases = [
             (json!([]), "value must be an object"),
             (json!({"resourceOwner": "o", "sequence": 1}), "userId is required"),
-            (json!({"userId": "u2", "resourceOwner": "o", "sequence": 1}), "the record of another user"),
-            (json!({"userId": "u1", "resourceOwner": "o", "sequence": -1}), "sequence must be an integer"),
-            (json!({"userId": "u1", "resourceOwner": "o", "sequence": 9007199254740992u64}), "sequence must be an integer"),
-            (json!({"userId": "u1", "resourceOwner": "o", "sequence": "1"}), "sequence must be a number"),
-            (json!({"userId": "u1", "resourceOwner": 7, "sequence": 1}), "resourceOwner must be a string"),
-            (json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "kind": "robot"}), "kind must be"),
-            (json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "changeDate": "yesterday"}), "changeDate must be an RFC 3339"),
-            (json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "phone": {"isVerified": true}}), "phone.number is required"),
-            (json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "phone": {"number": "+1", "code": {"hash": "x"}}}), "phone.code.hash must be 64 hex digits"),
+            (
+                json!({"userId": "u2", "resourceOwner": "o", "sequence": 1}),
+                "the record of another user",
+            ),
+            (
+                json!({"userId": "u1", "resourceOwner": "o", "sequence": -1}),
+                "sequence must be an integer",
+            ),
+            (
+                json!({"userId": "u1", "resourceOwner": "o", "sequence": 9007199254740992u64}),
+                "sequence must be an integer",
+            ),
+            (
+                json!({"userId": "u1", "resourceOwner": "o", "sequence": "1"}),
+                "sequence must be a number",
+            ),
+            (
+                json!({"userId": "u1", "resourceOwner": 7, "sequence": 1}),
+                "resourceOwner must be a string",
+            ),
+            (
+                json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "kind": "robot"}),
+                "kind must be",
+            ),
+            (
+                json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "changeDate": "yesterday"}),
+                "changeDate must be an RFC 3339",
+            ),
+            (
+                json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "phone": {"isVerified": true}}),
+                "phone.number is required",
+            ),
+            (
+                json!({"userId": "u1", "resourceOwner": "o", "sequence": 1, "phone": {"number": "+1", "code": {"hash": "x"}}}),
+                "phone.code.hash must be 64 hex digits",
+            ),
         ];
         for (value, fragment) in cases {
             let err = load(value).unwrap_err();

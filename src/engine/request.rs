@@ -110,7 +110,13 @@ impl SetPhone {
             hints: &[("phone", "the field is `number`")],
         };
         let [number, send, ret, verified] = schema.read(phone, "phone", b)?;
-        let number = json::string(json::required(number, "phone.number", b)?, "phone.number", b, 1, MAX_NUMBER)?;
+        let number = json::string(
+            json::required(number, "phone.number", b)?,
+            "phone.number",
+            b,
+            1,
+            MAX_NUMBER,
+        )?;
         let mut modes = Vec::new();
         if let Some(v) = send {
             json::empty_object(v, "phone.sendCode", b)?;
@@ -126,7 +132,11 @@ impl SetPhone {
             }
             modes.push(("phone.isVerified", VerificationMode::MarkVerified));
         }
-        Ok(SetPhone { user_id, number: number.to_owned(), mode: one_of(&modes, VerificationMode::SendCode)? })
+        Ok(SetPhone {
+            user_id,
+            number: number.to_owned(),
+            mode: one_of(&modes, VerificationMode::SendCode)?,
+        })
     }
 }
 
@@ -141,7 +151,13 @@ impl VerifyPhone {
             hints: &[("code", "the field is `verificationCode`")],
         };
         let [code] = schema.read(request, "", b)?;
-        let code = json::string(json::required(code, "verificationCode", b)?, "verificationCode", b, 1, MAX_CODE)?;
+        let code = json::string(
+            json::required(code, "verificationCode", b)?,
+            "verificationCode",
+            b,
+            1,
+            MAX_CODE,
+        )?;
         Ok(VerifyPhone { user_id, code: code.to_owned() })
     }
 }
@@ -193,7 +209,9 @@ fn one_of<T: Copy>(modes: &[(&str, T)], default: T) -> Result<T, PhoneError> {
     match modes {
         [] => Ok(default),
         [(_, mode)] => Ok(*mode),
-        [(first, _), (second, _), ..] => Err(PhoneError::field(*second, FieldProblem::ConflictsWith((*first).to_owned()))),
+        [(first, _), (second, _), ..] => {
+            Err(PhoneError::field(*second, FieldProblem::ConflictsWith((*first).to_owned())))
+        }
     }
 }
 
@@ -211,9 +229,18 @@ mod tests {
         let cases = [
             (json!({"phone": {"number": "+41 79"}}), VerificationMode::SendCode),
             (json!({"phone": {"number": "+41 79", "sendCode": {}}}), VerificationMode::SendCode),
-            (json!({"phone": {"number": "+41 79", "return_code": {}}}), VerificationMode::ReturnCode),
-            (json!({"phone": {"number": "+41 79", "is_verified": true}}), VerificationMode::MarkVerified),
-            (json!({"phone": {"number": "+41 79", "returnCode": null}}), VerificationMode::SendCode),
+            (
+                json!({"phone": {"number": "+41 79", "return_code": {}}}),
+                VerificationMode::ReturnCode,
+            ),
+            (
+                json!({"phone": {"number": "+41 79", "is_verified": true}}),
+                VerificationMode::MarkVerified,
+            ),
+            (
+                json!({"phone": {"number": "+41 79", "returnCode": null}}),
+                VerificationMode::SendCode,
+            ),
         ];
         for (request, mode) in cases {
             assert_eq!(set(request.clone()).unwrap().mode, mode, "{request}");
@@ -232,22 +259,50 @@ mod tests {
             (json!({"number": "1"}), "number is not a known field (put it inside `phone`"),
             (json!({"phone": "+41"}), "phone must be an object"),
             (json!({"phone": {}}), "phone.number is required"),
-            (json!({"phone": {"phone": "+41"}}), "phone.phone is not a known field (the field is `number`)"),
+            (
+                json!({"phone": {"phone": "+41"}}),
+                "phone.phone is not a known field (the field is `number`)",
+            ),
             (json!({"phone": {"number": ""}}), "phone.number must be 1 to 20 characters long"),
             (json!({"phone": {"number": long}}), "phone.number must be 1 to 20 characters long"),
             (json!({"phone": {"number": 41}}), "phone.number must be a string"),
-            (json!({"phone": {"number": "1", "isVerified": false}}), "phone.isVerified can only be true"),
-            (json!({"phone": {"number": "1", "isVerified": "yes"}}), "phone.isVerified must be true or false"),
-            (json!({"phone": {"number": "1", "sendCode": {}, "returnCode": {}}}), "phone.returnCode cannot be combined with phone.sendCode"),
-            (json!({"phone": {"number": "1", "returnCode": {}, "is_verified": true}}), "phone.isVerified cannot be combined with phone.returnCode"),
-            (json!({"phone": {"number": "1", "sendCode": {"urlTemplate": "x"}}}), "phone.sendCode.urlTemplate is not a known field"),
-            (json!({"phone": {"number": "1", "sendCode": true}}), "phone.sendCode must be an object"),
-            (json!({"phone": {"number": "1", "send_code": {}, "sendCode": {}}}), "phone.sendCode is given twice"),
+            (
+                json!({"phone": {"number": "1", "isVerified": false}}),
+                "phone.isVerified can only be true",
+            ),
+            (
+                json!({"phone": {"number": "1", "isVerified": "yes"}}),
+                "phone.isVerified must be true or false",
+            ),
+            (
+                json!({"phone": {"number": "1", "sendCode": {}, "returnCode": {}}}),
+                "phone.returnCode cannot be combined with phone.sendCode",
+            ),
+            (
+                json!({"phone": {"number": "1", "returnCode": {}, "is_verified": true}}),
+                "phone.isVerified cannot be combined with phone.returnCode",
+            ),
+            (
+                json!({"phone": {"number": "1", "sendCode": {"urlTemplate": "x"}}}),
+                "phone.sendCode.urlTemplate is not a known field",
+            ),
+            (
+                json!({"phone": {"number": "1", "sendCode": true}}),
+                "phone.sendCode must be an object",
+            ),
+            (
+                json!({"phone": {"number": "1", "send_code": {}, "sendCode": {}}}),
+                "phone.sendCode is given twice",
+            ),
         ];
         for (request, message) in cases {
             let err = set(request.clone()).unwrap_err();
             assert_eq!(err.id(), "REQUEST-invalid", "{request}");
-            assert!(err.message().starts_with(&format!("Request is invalid: {message}")), "{request}: {}", err.message());
+            assert!(
+                err.message().starts_with(&format!("Request is invalid: {message}")),
+                "{request}: {}",
+                err.message()
+            );
         }
     }
 
@@ -259,7 +314,11 @@ mod tests {
 
     #[test]
     fn user_id_is_checked_first() {
-        for (user_id, message) in [(json!(""), "userId must be 1 to 200"), (json!(7), "userId must be a string"), (json!("u".repeat(201)), "userId must be 1 to 200")] {
+        for (user_id, message) in [
+            (json!(""), "userId must be 1 to 200"),
+            (json!(7), "userId must be a string"),
+            (json!("u".repeat(201)), "userId must be 1 to 200"),
+        ] {
             let err = SetPhone::parse(&user_id, &json!({})).unwrap_err();
             assert!(err.message().contains(message), "{}", err.message());
         }
@@ -270,12 +329,22 @@ mod tests {
         let v = VerifyPhone::parse(&json!("u1"), &json!({"verification_code": "ABC"})).unwrap();
         assert_eq!(v.code, "ABC");
         assert!(!format!("{v:?}").contains("ABC"));
-        for bad in [json!({}), json!({"verificationCode": ""}), json!({"verificationCode": "x".repeat(21)}), json!({"code": "1"})] {
+        for bad in [
+            json!({}),
+            json!({"verificationCode": ""}),
+            json!({"verificationCode": "x".repeat(21)}),
+            json!({"code": "1"}),
+        ] {
             assert_eq!(VerifyPhone::parse(&json!("u1"), &bad).unwrap_err().id(), "REQUEST-invalid");
         }
         assert_eq!(ResendCode::parse(&json!("u1"), &json!(null)).unwrap().delivery, Delivery::Send);
-        assert_eq!(ResendCode::parse(&json!("u1"), &json!({"returnCode": {}})).unwrap().delivery, Delivery::Return);
-        assert!(ResendCode::parse(&json!("u1"), &json!({"returnCode": {}, "sendCode": {}})).is_err());
+        assert_eq!(
+            ResendCode::parse(&json!("u1"), &json!({"returnCode": {}})).unwrap().delivery,
+            Delivery::Return
+        );
+        assert!(
+            ResendCode::parse(&json!("u1"), &json!({"returnCode": {}, "sendCode": {}})).is_err()
+        );
         assert!(ResendCode::parse(&json!("u1"), &json!(5)).is_err());
         assert!(RemovePhone::parse(&json!(null)).is_err());
         assert_eq!(GetPhone::parse(&json!("u")).unwrap().user_id, "u");

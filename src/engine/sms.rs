@@ -26,7 +26,11 @@ impl Default for SmsTemplate {
 impl SmsTemplate {
     /// Checks that `template` has the placeholder and that, filled with any code of `length`
     /// characters from `alphabet`, it is GSM-7 and at most 160 septets.
-    pub fn new(template: &str, alphabet: &Alphabet, length: usize) -> Result<SmsTemplate, &'static str> {
+    pub fn new(
+        template: &str,
+        alphabet: &Alphabet,
+        length: usize,
+    ) -> Result<SmsTemplate, &'static str> {
         if !template.contains(PLACEHOLDER) {
             return Err("must contain {{code}}");
         }

@@ -98,8 +98,8 @@ impl Timestamp {
             _ => return None,
         };
         let days = days_from_civil(year, month, day);
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second.min(59)
-            - offset_minutes * 60;
+        let seconds =
+            days * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset_minutes * 60;
         Timestamp::from_millis(seconds * 1000 + millis)
     }
 }
@@ -169,9 +169,18 @@ mod tests {
         assert_eq!(t.to_string(), "2026-11-28T12:00:00.123Z");
         assert_eq!(Timestamp::from_millis(0).unwrap().to_string(), "1970-01-01T00:00:00.000Z");
         assert_eq!(Timestamp::from_millis(-1).unwrap().to_string(), "1969-12-31T23:59:59.999Z");
-        assert_eq!(Timestamp::from_millis(MAX_MILLIS).unwrap().to_string(), "9999-12-31T23:59:59.999Z");
-        assert_eq!(Timestamp::from_millis(MIN_MILLIS).unwrap().to_string(), "0000-01-01T00:00:00.000Z");
-        assert_eq!(Timestamp::from_millis(951_782_400_000).unwrap().to_string(), "2000-02-29T00:00:00.000Z");
+        assert_eq!(
+            Timestamp::from_millis(MAX_MILLIS).unwrap().to_string(),
+            "9999-12-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            Timestamp::from_millis(MIN_MILLIS).unwrap().to_string(),
+            "0000-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            Timestamp::from_millis(951_782_400_000).unwrap().to_string(),
+            "2000-02-29T00:00:00.000Z"
+        );
     }
 
     #[test]
@@ -188,9 +197,16 @@ mod tests {
     #[test]
     fn rejects_malformed_dates() {
         for bad in [
-            "", "2026-11-28", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "2026-11-28T24:00:00Z",
-            "2026-11-28T12:00:00", "2026-11-28T12:00:00.Z", "2026-11-28T12:00:00+1:00",
-            "２026-11-28T12:00:00Z", "2026-11-28T12:00:00Zjunk",
+            "",
+            "2026-11-28",
+            "2026-13-01T00:00:00Z",
+            "2026-02-29T00:00:00Z",
+            "2026-11-28T24:00:00Z",
+            "2026-11-28T12:00:00",
+            "2026-11-28T12:00:00.Z",
+            "2026-11-28T12:00:00+1:00",
+            "２026-11-28T12:00:00Z",
+            "2026-11-28T12:00:00Zjunk",
         ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }
@@ -201,6 +217,9 @@ mod tests {
         assert_eq!(Timestamp::from_js_millis(1.9).map(Timestamp::millis), Some(1));
         assert_eq!(Timestamp::from_js_millis(f64::NAN), None);
         assert_eq!(Timestamp::from_js_millis(1e300), None);
-        assert_eq!(Timestamp::from_millis(MAX_MILLIS).unwrap().plus_seconds(u64::MAX).millis(), MAX_MILLIS);
+        assert_eq!(
+            Timestamp::from_millis(MAX_MILLIS).unwrap().plus_seconds(u64::MAX).millis(),
+            MAX_MILLIS
+        );
     }
 }

@@ -31,7 +31,8 @@ pub async fn verify_phone(
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let parsed = request_json(&request).and_then(|r| VerifyPhone::parse(&user_id_json(&user_id), &r));
+    let parsed =
+        request_json(&request).and_then(|r| VerifyPhone::parse(&user_id_json(&user_id), &r));
     respond(run(parsed, &host, &options).await)
 }
 
@@ -43,7 +44,8 @@ pub async fn resend_phone_code(
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let parsed = request_json(&request).and_then(|r| ResendCode::parse(&user_id_json(&user_id), &r));
+    let parsed =
+        request_json(&request).and_then(|r| ResendCode::parse(&user_id_json(&user_id), &r));
     respond(run(parsed, &host, &options).await)
 }
 
@@ -82,7 +84,11 @@ pub fn normalize_phone(
 }
 
 /// Steps shared by the five calls: options, caller, host, then the driver.
-async fn run<O: Operation>(parsed: Result<O, PhoneError>, host: &JsValue, options: &JsValue) -> Result<Value, PhoneError> {
+async fn run<O: Operation>(
+    parsed: Result<O, PhoneError>,
+    host: &JsValue,
+    options: &JsValue,
+) -> Result<Value, PhoneError> {
     let (operation, policy) = engine::prepare(parsed?, &options_json(options)?)?;
     let ctx = Context { options: &policy, now: platform::now(options)? };
     let host = JsHost::new(host, operation.writes(), operation.needs_sms())?;
@@ -96,13 +102,18 @@ fn respond(result: Result<Value, PhoneError>) -> Result<JsValue, JsValue> {
 
 /// The user id as JSON; a value JSON cannot hold becomes `null` and fails the type check.
 fn user_id_json(user_id: &JsValue) -> Value {
-    user_id.as_string().map(Value::String).unwrap_or_else(|| convert::to_json(user_id).unwrap_or(Value::Null))
+    user_id
+        .as_string()
+        .map(Value::String)
+        .unwrap_or_else(|| convert::to_json(user_id).unwrap_or(Value::Null))
 }
 
 fn request_json(request: &JsValue) -> Result<Value, PhoneError> {
-    convert::to_json(request).map_err(|why| PhoneError::field("request", FieldProblem::NotJson(why)))
+    convert::to_json(request)
+        .map_err(|why| PhoneError::field("request", FieldProblem::NotJson(why)))
 }
 
 fn options_json(options: &JsValue) -> Result<Value, PhoneError> {
-    convert::to_json(options).map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
+    convert::to_json(options)
+        .map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
 }

@@ -23,7 +23,8 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
     fn promise_resolve(value: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = Object, js_name = assign, catch)]
-    fn object_assign(target: &Object, first: &JsValue, second: &JsValue) -> Result<Object, JsValue>;
+    fn object_assign(target: &Object, first: &JsValue, second: &JsValue)
+        -> Result<Object, JsValue>;
 }
 
 /// The host object and the callbacks a call needs.
@@ -42,7 +43,10 @@ impl JsHost {
     /// `sendSms` is reported before anything is saved.
     pub fn new(host: &JsValue, writes: bool, sends_sms: bool) -> Result<JsHost, PhoneError> {
         if !host.is_object() && !host.is_function() {
-            return Err(PhoneError::storage("host", "must be an object with loadUser, saveUser and sendSms"));
+            return Err(PhoneError::storage(
+                "host",
+                "must be an object with loadUser, saveUser and sendSms",
+            ));
         }
         let storage = |name: &'static str| {
             callback(host, name).map_err(|cause| PhoneError::HostStorage { callback: name, cause })
@@ -54,7 +58,13 @@ impl JsHost {
         } else {
             None
         };
-        Ok(JsHost { this: host.clone(), load_user, save_user, send_sms, loaded: RefCell::new(JsValue::NULL) })
+        Ok(JsHost {
+            this: host.clone(),
+            load_user,
+            save_user,
+            send_sms,
+            loaded: RefCell::new(JsValue::NULL),
+        })
     }
 
     /// Calls `function` with the host as `this` and awaits what it returns.
@@ -65,28 +75,34 @@ impl JsHost {
             _ => function.call0(&self.this),
         }
         .map_err(|thrown| format!("threw {}", convert::describe(&thrown)))?;
-        let promise = promise_resolve(&returned).map_err(|thrown| format!("threw {}", convert::describe(&thrown)))?;
-        JsFuture::from(promise).await.map_err(|reason| format!("rejected with {}", convert::describe(&reason)))
+        let promise = promise_resolve(&returned)
+            .map_err(|thrown| format!("threw {}", convert::describe(&thrown)))?;
+        JsFuture::from(promise)
+            .await
+            .map_err(|reason| format!("rejected with {}", convert::describe(&reason)))
     }
 }
 
 /// `host[name]` as a function.
 fn callback(host: &JsValue, name: &str) -> Result<Function, String> {
-    let member = convert::property(host, name).map_err(|cause| format!("reading host.{name} threw {cause}"))?;
+    let member = convert::property(host, name)
+        .map_err(|cause| format!("reading host.{name} threw {cause}"))?;
     member.dyn_into::<Function>().map_err(|_| format!("host.{name} must be a function"))
 }
 
 impl Host for JsHost {
     async fn load_user(&self, user_id: &str) -> Result<Option<UserRecord>, PhoneError> {
         let fail = |cause: String| PhoneError::storage("loadUser", cause);
-        let record = self.call(&self.load_user, &[&JsValue::from_str(user_id)]).await.map_err(fail)?;
+        let record =
+            self.call(&self.load_user, &[&JsValue::from_str(user_id)]).await.map_err(fail)?;
         if record.is_null() || record.is_undefined() {
             return Ok(None);
         }
         if !record.is_object() {
             return Err(fail("must return a record object or null".into()));
         }
-        let json = convert::to_json(&record).map_err(|cause| fail(format!("returned a record that is not JSON: {cause}")))?;
+        let json = convert::to_json(&record)
+            .map_err(|cause| fail(format!("returned a record that is not JSON: {cause}")))?;
         let parsed = UserRecord::from_json(&json, user_id, "loadUser")?;
         *self.loaded.borrow_mut() = record;
         Ok(Some(parsed))
@@ -94,20 +110,33 @@ impl Host for JsHost {
 
     async fn save_user(&self, save: &Save) -> Result<bool, PhoneError> {
         let fail = |cause: String| PhoneError::storage("saveUser", cause);
-        let save_user = self.save_user.as_ref().ok_or_else(|| fail("host.saveUser must be a function".into()))?;
+        let save_user = self
+            .save_user
+            .as_ref()
+            .ok_or_else(|| fail("host.saveUser must be a function".into()))?;
         let changes = convert::to_js(&save.record.changes_to_json());
         let loaded = self.loaded.borrow().clone();
-        let record = object_assign(&Object::new(), &loaded, &changes)
-            .map_err(|thrown| PhoneError::storage("loadUser", format!("returned a record that cannot be copied: {}", convert::describe(&thrown))))?;
+        let record = object_assign(&Object::new(), &loaded, &changes).map_err(|thrown| {
+            PhoneError::storage(
+                "loadUser",
+                format!("returned a record that cannot be copied: {}", convert::describe(&thrown)),
+            )
+        })?;
         let events = serde_json::Value::Array(save.events.iter().map(|e| e.to_json()).collect());
         let expected = JsValue::from_f64(save.expected.value() as f64);
-        let stored = self.call(save_user, &[&record, &expected, &convert::to_js(&events)]).await.map_err(fail)?;
-        stored.as_bool().ok_or_else(|| fail("must return true (saved) or false (sequence changed)".into()))
+        let stored = self
+            .call(save_user, &[&record, &expected, &convert::to_js(&events)])
+            .await
+            .map_err(fail)?;
+        stored
+            .as_bool()
+            .ok_or_else(|| fail("must return true (saved) or false (sequence changed)".into()))
     }
 
     async fn send_sms(&self, message: &SmsMessage) -> Result<(), PhoneError> {
         let fail = |cause: String| PhoneError::HostSms { cause };
-        let send_sms = self.send_sms.as_ref().ok_or_else(|| fail("host.sendSms must be a function".into()))?;
+        let send_sms =
+            self.send_sms.as_ref().ok_or_else(|| fail("host.sendSms must be a function".into()))?;
         self.call(send_sms, &[&convert::to_js(&message.to_json())]).await.map_err(fail)?;
         Ok(())
     }

@@ -27,7 +27,8 @@ pub fn now(options: &JsValue) -> Result<Timestamp, PhoneError> {
         JsValue::UNDEFINED
     };
     if clock.is_undefined() || clock.is_null() {
-        return Timestamp::from_js_millis(Date::now()).ok_or(invalid("the platform clock is out of range"));
+        return Timestamp::from_js_millis(Date::now())
+            .ok_or(invalid("the platform clock is out of range"));
     }
     let clock: Function = clock.dyn_into().map_err(|_| invalid("must be a function"))?;
     let reading = clock.call0(options).map_err(|_| invalid("threw"))?;
