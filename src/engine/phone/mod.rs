@@ -1,111 +1,224 @@
-//! TEMPORARY stub until the real normaliser lands (same API).
-#![allow(missing_docs)]
+//! Phone-number normalisation to E.164.
+//!
+//! [`parse()`] follows Google libphonenumber's `PhoneNumberUtil.parse` (and
+//! `getRegionCodeForNumber`, `isPossibleNumber`) on libphonenumber's own
+//! metadata, generated into `metadata.rs` by `scripts/gen-phone-metadata.mjs`.
+//! Full numbering-plan validation is not done yet: [`PhoneNumber::is_valid`]
+//! is the same as [`PhoneNumber::is_possible`] (see `plan.rs`).
+//!
+//! Std only, no allocation of the tables, no panics on any input, and work
+//! bounded by the (capped) input length.
+
 use std::fmt;
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
-pub struct Region([u8; 3]);
+
+#[rustfmt::skip]
+mod metadata;
+mod parse;
+mod pattern;
+mod plan;
+mod territory;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+pub use metadata::METADATA_VERSION;
+
+/// ISO 3166-1 alpha-2 region known to the metadata, or the non-geographic "001".
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Region(u16);
+
 impl Region {
+    /// Parses a region code case-insensitively; only regions in the metadata
+    /// (and "001") are accepted, so a `Region` always has metadata behind it.
     pub fn parse(s: &str) -> Option<Region> {
-        let up = s.to_ascii_uppercase();
-        ["CH", "DE", "AT", "US", "GB"].iter().find(|r| **r == up).map(|r| {
-            let b = r.as_bytes();
-            Region([b[0], b[1], 0])
-        })
+        let bytes = s.as_bytes();
+        if !(2..=3).contains(&bytes.len()) {
+            return None;
+        }
+        let mut upper = [0u8; 3];
+        for (dst, src) in upper.iter_mut().zip(bytes) {
+            *dst = src.to_ascii_uppercase();
+        }
+        let code = std::str::from_utf8(upper.get(..bytes.len())?).ok()?;
+        territory::region_index(code).map(Region)
     }
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0[..2]).unwrap_or("")
+
+    /// The upper-case region code, e.g. "CH" or "001".
+    pub fn as_str(&self) -> &'static str {
+        territory::region_code(self.0)
+    }
+
+    /// The region's country calling code; None for "001", which has several.
+    pub fn calling_code(&self) -> Option<u16> {
+        territory::for_region(self.0).map(|t| t.country_code)
     }
 }
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Region({:?})", self.as_str())
+    }
+}
+
+/// A phone number in E.164 (`+41711234567`), built only by parsing.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct E164Number(String);
+
 impl E164Number {
+    /// `+`, the country calling code and the national number, digits only.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
+
+impl fmt::Display for E164Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for E164Number {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<E164Number> for String {
+    fn from(n: E164Number) -> String {
+        n.0
+    }
+}
+
+/// A parsed phone number.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct PhoneNumber {
     e164: E164Number,
-    national: String,
+    country_code: u16,
+    /// Byte offset of the national number in `e164`.
+    national_start: usize,
     region: Region,
+    possible: bool,
+    valid: bool,
 }
+
 impl PhoneNumber {
+    /// The number in E.164 form.
     pub fn e164(&self) -> &E164Number {
         &self.e164
     }
+
+    /// Country calling code, e.g. 41.
     pub fn country_code(&self) -> u16 {
-        41
+        self.country_code
     }
+
+    /// National significant number (after the calling code), leading zeros kept.
     pub fn national_number(&self) -> &str {
-        &self.national
+        self.e164.0.get(self.national_start..).unwrap_or("")
     }
+
+    /// Region the number belongs to ("001" for non-geographic calling codes).
+    ///
+    /// For calling codes shared by regions this uses the metadata's
+    /// `leadingDigits`, else the default region when it shares the code, else
+    /// the code's main country (so `+1 416...` is US unless the default is CA).
     pub fn region(&self) -> Region {
         self.region
     }
+
+    /// The national number has one of the region's possible lengths.
     pub fn is_possible(&self) -> bool {
-        self.national.len() == 9
+        self.possible
     }
+
+    /// The number is valid for its region. For now the same as
+    /// [`is_possible`](Self::is_possible): numbering-plan patterns come later.
     pub fn is_valid(&self) -> bool {
-        self.is_possible()
+        self.valid
+    }
+
+    /// Keeps the number only if [`is_valid`](Self::is_valid), else
+    /// [`PhoneProblem::InvalidForRegion`]: `parse(..).and_then(PhoneNumber::require_valid)`.
+    pub fn require_valid(self) -> Result<PhoneNumber, PhoneProblem> {
+        if self.valid {
+            Ok(self)
+        } else {
+            Err(PhoneProblem::InvalidForRegion)
+        }
     }
 }
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.e164.as_str())
+    }
+}
+
+/// How to read an input.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct ParseOptions<'a> {
+    /// Region whose dialling rules apply to numbers written without `+`.
+    /// "001" cannot be a default region (it has no national dialling).
     pub default_region: Option<Region>,
+    /// When set, a number from any other region is rejected.
     pub allowed_regions: Option<&'a [Region]>,
 }
+
+/// Why an input is not an acceptable phone number; Display gives a short
+/// lowercase reason for error messages.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[non_exhaustive]
 pub enum PhoneProblem {
+    /// Nothing left after trimming.
     Empty,
+    /// No digit at all.
     NoDigits,
+    /// Letters or symbols a phone number cannot contain.
     NotANumber,
+    /// The country calling code after `+` or an international prefix is unknown.
     UnknownCountryCode,
+    /// A national number was given without a default region.
     MissingRegion,
+    /// Too few digits for the region (or for any number).
     TooShort,
+    /// Too many digits for the region, for E.164, or input over 250 characters.
     TooLong,
+    /// Not a valid number for its region (see [`PhoneNumber::require_valid`]).
     InvalidForRegion,
+    /// The number's region is not in [`ParseOptions::allowed_regions`].
     RegionNotAllowed,
 }
+
 impl fmt::Display for PhoneProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            PhoneProblem::Empty => "empty",
             PhoneProblem::NoDigits => "no digits",
+            PhoneProblem::NotANumber => "not a phone number",
+            PhoneProblem::UnknownCountryCode => "unknown country calling code",
+            PhoneProblem::MissingRegion => "national number without a default region",
+            PhoneProblem::TooShort => "too short",
+            PhoneProblem::TooLong => "too long",
             PhoneProblem::InvalidForRegion => "not a valid number for the region",
             PhoneProblem::RegionNotAllowed => "region not allowed",
-            _ => "other",
         })
     }
 }
+
+impl std::error::Error for PhoneProblem {}
+
+/// Parses what a person typed into a phone number.
+///
+/// Accepts separators, a leading `+`, the default region's international
+/// (IDD) and national prefixes, `tel:` URIs and extensions (dropped); see
+/// [`PhoneProblem`] for what is rejected.
 pub fn parse(input: &str, options: &ParseOptions) -> Result<PhoneNumber, PhoneProblem> {
-    let t = input.trim();
-    if t.is_empty() {
-        return Err(PhoneProblem::Empty);
-    }
-    if t.chars().any(|c| c.is_ascii_alphabetic()) {
-        return Err(PhoneProblem::NotANumber);
-    }
-    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-    if digits.is_empty() {
-        return Err(PhoneProblem::NoDigits);
-    }
-    let national = if t.starts_with('+') {
-        digits.strip_prefix("41").ok_or(PhoneProblem::UnknownCountryCode)?.to_owned()
-    } else if let Some(d) = digits.strip_prefix("0041") {
-        d.to_owned()
-    } else {
-        options.default_region.ok_or(PhoneProblem::MissingRegion)?;
-        digits.strip_prefix('0').unwrap_or(&digits).to_owned()
-    };
-    if national.len() < 2 {
-        return Err(PhoneProblem::TooShort);
-    }
-    if national.len() > 13 {
-        return Err(PhoneProblem::TooLong);
-    }
-    let region = Region::parse("CH").ok_or(PhoneProblem::UnknownCountryCode)?;
-    if let Some(allowed) = options.allowed_regions {
-        if !allowed.contains(&region) {
-            return Err(PhoneProblem::RegionNotAllowed);
-        }
-    }
-    Ok(PhoneNumber { e164: E164Number(format!("+41{national}")), national, region })
+    parse::parse(input, options)
 }
