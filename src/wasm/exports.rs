@@ -9,7 +9,7 @@ use super::{convert, error, platform};
 use crate::driver;
 use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
-use crate::engine::{self, Context, Operation, Reply};
+use crate::engine::{self, AsJson, Context, Operation};
 
 /// `setPhone(userId, {phone: {number, sendCode|returnCode|isVerified}}, host, options)`.
 #[wasm_bindgen(js_name = setPhone, unchecked_return_type = "Promise<SetPhoneResponse>")]
@@ -20,7 +20,7 @@ pub async fn set_phone(
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let parsed = request_json(&request).and_then(|r| SetPhone::parse(&user_id_json(&user_id), &r));
-    respond(run(parsed, &host, &options).await)
+    respond(run(any(parsed), &host, &options).await)
 }
 
 /// `verifyPhone(userId, {verificationCode}, host, options)`.
@@ -33,7 +33,7 @@ pub async fn verify_phone(
 ) -> Result<JsValue, JsValue> {
     let parsed =
         request_json(&request).and_then(|r| VerifyPhone::parse(&user_id_json(&user_id), &r));
-    respond(run(parsed, &host, &options).await)
+    respond(run(any(parsed), &host, &options).await)
 }
 
 /// `resendPhoneCode(userId, {sendCode} | {returnCode}, host, options)`.
@@ -46,7 +46,7 @@ pub async fn resend_phone_code(
 ) -> Result<JsValue, JsValue> {
     let parsed =
         request_json(&request).and_then(|r| ResendCode::parse(&user_id_json(&user_id), &r));
-    respond(run(parsed, &host, &options).await)
+    respond(run(any(parsed), &host, &options).await)
 }
 
 /// `removePhone(userId, host, options)`.
@@ -56,7 +56,7 @@ pub async fn remove_phone(
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    respond(run(RemovePhone::parse(&user_id_json(&user_id)), &host, &options).await)
+    respond(run(any(RemovePhone::parse(&user_id_json(&user_id))), &host, &options).await)
 }
 
 /// `getPhone(userId, host, options)`.
@@ -66,7 +66,7 @@ pub async fn get_phone(
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    respond(run(GetPhone::parse(&user_id_json(&user_id)), &host, &options).await)
+    respond(run(any(GetPhone::parse(&user_id_json(&user_id))), &host, &options).await)
 }
 
 /// `normalizePhone(input, {defaultRegion, allowedRegions})`: the E.164 form and what is known
@@ -83,17 +83,24 @@ pub fn normalize_phone(
     respond(result)
 }
 
+/// A parsed call of any kind, replying in JSON.
+type AnyCall = Box<dyn Operation<Reply = Value>>;
+
+/// Boxes a parsed call, so that [`run`] and the driver exist once in the wasm, not five times.
+fn any<O: Operation + 'static>(parsed: Result<O, PhoneError>) -> Result<AnyCall, PhoneError> {
+    parsed.map(|operation| Box::new(AsJson(operation)) as AnyCall)
+}
+
 /// Steps shared by the five calls: options, caller, host, then the driver.
-async fn run<O: Operation>(
-    parsed: Result<O, PhoneError>,
+async fn run(
+    parsed: Result<AnyCall, PhoneError>,
     host: &JsValue,
     options: &JsValue,
 ) -> Result<Value, PhoneError> {
     let (operation, policy) = engine::prepare(parsed?, &options_json(options)?)?;
     let ctx = Context { options: &policy, now: platform::now(options)? };
     let host = JsHost::new(host, operation.writes(), operation.needs_sms())?;
-    let reply = driver::run(&host, &operation, &ctx, &mut platform::PlatformRandom).await?;
-    Ok(reply.to_json())
+    driver::run(&host, &operation, &ctx, &mut platform::PlatformRandom).await
 }
 
 fn respond(result: Result<Value, PhoneError>) -> Result<JsValue, JsValue> {
