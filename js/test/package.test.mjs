@@ -1,0 +1,69 @@
+// The repository root, once built, is an npm package that other projects install and import as
+// `contact-phone`: through a file: dependency (a symlink, as `npm link`) and from a packed
+// tarball (which proves `files` lists everything the entries import).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const npm = (args, cwd) => execFileSync('npm', [...args, '--offline', '--no-audit', '--no-fund'], { cwd, encoding: 'utf8' });
+
+const app = `
+import init, { setPhone, verifyPhone, normalizePhone, PhoneError } from 'contact-phone';
+await init(); // a no-op in Node, where the entry instantiates on import
+const users = new Map([['u1', { userId: 'u1', resourceOwner: 'org1', sequence: 1 }]]);
+const host = {
+  loadUser: (id) => users.get(id) ?? null,
+  saveUser(record, expected) {
+    if (users.get(record.userId).sequence !== expected) return false;
+    users.set(record.userId, record);
+    return true;
+  },
+};
+const options = { caller: { userId: 'u1' }, codeSecret: 'k'.repeat(32) };
+const set = await setPhone('u1', { phone: { number: '079 123 45 67', returnCode: {} } }, host, options);
+const verified = await verifyPhone('u1', { verificationCode: set.verificationCode }, host, options);
+let error;
+try { normalizePhone('PhoneNumber'); } catch (e) { error = e; }
+console.log(JSON.stringify({
+  number: users.get('u1').phone.number,
+  verified: users.get('u1').phone.isVerified,
+  sequence: verified.details.sequence,
+  e164: normalizePhone('+41 71 123 45 67').e164,
+  errorIsPhoneError: error instanceof PhoneError,
+  errorId: error.id,
+}));
+`;
+
+function runApp(dependency) {
+  const dir = mkdtempSync(join(tmpdir(), 'contact-phone-app-'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  writeFileSync(join(dir, 'app.mjs'), app);
+  npm(['install', dependency], dir);
+  return JSON.parse(execFileSync(process.execPath, ['app.mjs'], { cwd: dir, encoding: 'utf8' }));
+}
+
+const expected = {
+  number: '+41791234567',
+  verified: true,
+  sequence: '4',
+  e164: '+41711234567',
+  errorIsPhoneError: true,
+  errorId: 'PHONE-so0wa',
+};
+
+test('a file: dependency on the repository root imports and works in Node ESM', () => {
+  assert.deepEqual(runApp(`file:${root}`), expected);
+});
+
+test('the packed tarball holds every file the entries import', () => {
+  const out = mkdtempSync(join(tmpdir(), 'contact-phone-pack-'));
+  npm(['pack', '--pack-destination', out], root);
+  const [tarball] = readdirSync(out).filter((f) => f.endsWith('.tgz'));
+  assert.ok(tarball, 'npm pack wrote no tarball');
+  assert.deepEqual(runApp(join(out, tarball)), expected);
+});
