@@ -19,7 +19,8 @@ mod plan;
 mod territory;
 mod text;
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency; the engine is tested natively.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 pub use metadata::METADATA_VERSION;

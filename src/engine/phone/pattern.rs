@@ -511,7 +511,8 @@ impl Compiler {
     }
 }
 
-#[cfg(test)]
+// proptest is a native-only dev-dependency; the engine is tested natively.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
