@@ -27,19 +27,29 @@ pub enum Need {
 }
 
 impl Caller {
-    /// Parses `{userId?, permissions?}`.
+    /// Parses `{userId?, permissions?}` from the options (`path` is `caller`).
     pub(crate) fn from_json(value: &Value, path: &str) -> Result<Caller, PhoneError> {
+        Caller::read(value, path, Blame::Options)
+    }
+
+    /// Parses the caller that the host's `authenticate` callback returned.
+    pub fn from_authenticate(value: &Value) -> Result<Caller, PhoneError> {
+        Caller::read(value, "", Blame::Storage("authenticate"))
+    }
+
+    fn read(value: &Value, path: &str, blame: Blame) -> Result<Caller, PhoneError> {
         let schema = Schema {
             keys: [("userId", "user_id"), ("permissions", "permissions")],
-            deny_unknown: true,
+            // An identity provider's principal may carry more (name, email): keep it usable.
+            deny_unknown: matches!(blame, Blame::Options),
             hints: &[],
         };
-        let [user_id, permissions] = schema.read(value, path, Blame::Options)?;
+        let [user_id, permissions] = schema.read(value, path, blame)?;
         let user_id = user_id
-            .map(|v| json::string(v, &json::join(path, "userId"), Blame::Options, 1, 200))
+            .map(|v| json::string(v, &json::join(path, "userId"), blame, 1, 200))
             .transpose()?;
         let permissions = permissions
-            .map(|v| json::strings(v, &json::join(path, "permissions"), Blame::Options, 300))
+            .map(|v| json::strings(v, &json::join(path, "permissions"), blame, 300))
             .transpose()?
             .unwrap_or_default();
         Ok(Caller {

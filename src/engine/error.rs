@@ -122,6 +122,17 @@ impl fmt::Display for FieldProblem {
     }
 }
 
+/// Why a request has no authenticated caller.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AuthProblem {
+    /// No `caller` in the options.
+    NoCaller,
+    /// An HTTP request without `Authorization: Bearer <token>`.
+    NoToken,
+    /// The host's `authenticate` did not know the token.
+    UnknownToken,
+}
+
 /// Why `codeSecret` cannot be used.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum SecretProblem {
@@ -143,8 +154,8 @@ pub enum PhoneError {
         /// What is wrong with it.
         problem: FieldProblem,
     },
-    /// No caller in the options (`AUTH-unauthenticated`).
-    Unauthenticated,
+    /// No authenticated caller (`AUTH-unauthenticated`).
+    Unauthenticated(AuthProblem),
     /// Unknown, deleted or machine user (`COMMAND-b33QAVgel6`).
     UserNotFound,
     /// The user is still in state `initial` (`COMMAND-uz0Uu`).
@@ -193,6 +204,20 @@ pub enum PhoneError {
         /// What went wrong, including the host's own message.
         cause: String,
     },
+    /// No route for the HTTP path (`HTTP-not-found`).
+    RouteNotFound,
+    /// The path exists, but not for this HTTP method (`HTTP-method`).
+    MethodNotAllowed {
+        /// The methods the path accepts, for the `Allow` header.
+        allow: &'static str,
+    },
+    /// The HTTP body is over the limit (`HTTP-too-large`).
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The HTTP body is not declared as JSON (`HTTP-media-type`).
+    UnsupportedMediaType,
     /// The SMS callback threw or rejected (`HOST-sms`). SMS go out only after the save, so
     /// the phone and its code are stored and a resend can deliver a code.
     HostSms {
@@ -224,6 +249,10 @@ pub mod ids {
     pub const RANDOM_UNAVAILABLE: &str = "CODE-random";
     pub const HOST_STORAGE: &str = "HOST-storage";
     pub const HOST_SMS: &str = "HOST-sms";
+    pub const ROUTE_NOT_FOUND: &str = "HTTP-not-found";
+    pub const METHOD_NOT_ALLOWED: &str = "HTTP-method";
+    pub const PAYLOAD_TOO_LARGE: &str = "HTTP-too-large";
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "HTTP-media-type";
 }
 
 impl PhoneError {
@@ -231,11 +260,15 @@ impl PhoneError {
     pub fn code(&self) -> Code {
         use PhoneError::*;
         match self {
-            InvalidRequest { .. } | PhoneEmpty | PhoneInvalid(_) | CodeInvalid => {
-                Code::InvalidArgument
-            }
-            Unauthenticated => Code::Unauthenticated,
-            UserNotFound => Code::NotFound,
+            InvalidRequest { .. }
+            | PhoneEmpty
+            | PhoneInvalid(_)
+            | CodeInvalid
+            | UnsupportedMediaType => Code::InvalidArgument,
+            Unauthenticated(_) => Code::Unauthenticated,
+            UserNotFound | RouteNotFound => Code::NotFound,
+            MethodNotAllowed { .. } => Code::Unimplemented,
+            PayloadTooLarge { .. } => Code::ResourceExhausted,
             UserNotReady | NoPendingCode | CodeExpired | NothingToResend | NoPhone => {
                 Code::FailedPrecondition
             }
@@ -249,9 +282,15 @@ impl PhoneError {
         }
     }
 
-    /// The HTTP status of [`code`](Self::code).
+    /// The HTTP status: that of [`code`](Self::code), except for the HTTP-level errors, whose
+    /// statuses are more precise than any gRPC code's (405, 413, 415).
     pub fn http_status(&self) -> u16 {
-        self.code().http_status()
+        match self {
+            PhoneError::MethodNotAllowed { .. } => 405,
+            PhoneError::PayloadTooLarge { .. } => 413,
+            PhoneError::UnsupportedMediaType => 415,
+            other => other.code().http_status(),
+        }
     }
 
     /// The stable id, e.g. `PHONE-so0wa`.
@@ -259,7 +298,7 @@ impl PhoneError {
         use PhoneError::*;
         match self {
             InvalidRequest { .. } => ids::REQUEST_INVALID,
-            Unauthenticated => ids::UNAUTHENTICATED,
+            Unauthenticated(_) => ids::UNAUTHENTICATED,
             UserNotFound => ids::USER_NOT_FOUND,
             UserNotReady => ids::USER_NOT_READY,
             PermissionDenied => ids::PERMISSION_DENIED,
@@ -278,6 +317,10 @@ impl PhoneError {
             RandomUnavailable => ids::RANDOM_UNAVAILABLE,
             HostStorage { .. } => ids::HOST_STORAGE,
             HostSms { .. } => ids::HOST_SMS,
+            RouteNotFound => ids::ROUTE_NOT_FOUND,
+            MethodNotAllowed { .. } => ids::METHOD_NOT_ALLOWED,
+            PayloadTooLarge { .. } => ids::PAYLOAD_TOO_LARGE,
+            UnsupportedMediaType => ids::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 
@@ -288,7 +331,13 @@ impl PhoneError {
         use PhoneError::*;
         match self {
             InvalidRequest { field, problem } => format!("Request is invalid: {field} {problem}"),
-            Unauthenticated => "No caller: the call needs an authenticated caller".into(),
+            Unauthenticated(AuthProblem::NoCaller) => {
+                "No caller: the call needs an authenticated caller".into()
+            }
+            Unauthenticated(AuthProblem::NoToken) => {
+                "No bearer token: send Authorization: Bearer <token>".into()
+            }
+            Unauthenticated(AuthProblem::UnknownToken) => "The bearer token is not valid".into(),
             UserNotFound => "User could not be found".into(),
             UserNotReady => "User is not yet initialised".into(),
             PermissionDenied => "No matching permissions found".into(),
@@ -313,11 +362,17 @@ impl PhoneError {
             ),
             InvalidOption { option, problem } => format!("Options are invalid: {option} {problem}"),
             RandomUnavailable => "The random source failed".into(),
-            HostStorage { callback, cause } => format!("Storage callback {callback} failed: {cause}"),
+            HostStorage { callback, cause } => format!("Host callback {callback} failed: {cause}"),
             HostSms { cause } => format!(
                 "SMS could not be sent (sendSms failed: {cause}); the phone and its code are saved, \
                  resend to deliver a code"
             ),
+            RouteNotFound => "No such route".into(),
+            MethodNotAllowed { allow } => format!("Method not allowed: use {allow}"),
+            PayloadTooLarge { limit } => format!("Request body is over {limit} bytes"),
+            UnsupportedMediaType => {
+                "Request body must be JSON (Content-Type: application/json)".into()
+            }
         }
     }
 
@@ -370,7 +425,13 @@ mod tests {
         use PhoneError::*;
         let table: Vec<(PhoneError, u32, u16, &str)> = vec![
             (PhoneError::field("phone.number", FieldProblem::Missing), 3, 400, "REQUEST-invalid"),
-            (Unauthenticated, 16, 401, "AUTH-unauthenticated"),
+            (Unauthenticated(AuthProblem::NoCaller), 16, 401, "AUTH-unauthenticated"),
+            (Unauthenticated(AuthProblem::NoToken), 16, 401, "AUTH-unauthenticated"),
+            (Unauthenticated(AuthProblem::UnknownToken), 16, 401, "AUTH-unauthenticated"),
+            (RouteNotFound, 5, 404, "HTTP-not-found"),
+            (MethodNotAllowed { allow: "GET" }, 12, 405, "HTTP-method"),
+            (PayloadTooLarge { limit: 16384 }, 8, 413, "HTTP-too-large"),
+            (UnsupportedMediaType, 3, 415, "HTTP-media-type"),
             (UserNotFound, 5, 404, "COMMAND-b33QAVgel6"),
             (UserNotReady, 9, 400, "COMMAND-uz0Uu"),
             (PermissionDenied, 7, 403, "AUTH-AWfge"),

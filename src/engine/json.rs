@@ -24,7 +24,8 @@ impl Blame {
             Blame::Request => PhoneError::field(path, problem),
             Blame::Options => PhoneError::option(path, problem),
             Blame::Storage(callback) => {
-                PhoneError::storage(callback, format!("returned a record whose {path} {problem}"))
+                let value = if callback == "authenticate" { "caller" } else { "record" };
+                PhoneError::storage(callback, format!("returned a {value} whose {path} {problem}"))
             }
         }
     }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod code;
 pub mod error;
 pub mod event;
+pub mod http;
 mod json;
 pub mod options;
 pub mod phone;
@@ -258,12 +259,22 @@ impl Reply for PhoneReply {
 /// a misconfiguration such as a missing `codeSecret` is reported before anything is loaded,
 /// then a missing caller.
 pub fn prepare<O: Operation>(operation: O, options: &Value) -> Result<(O, Options), PhoneError> {
+    let options = configure(&operation, options)?;
+    options.caller()?;
+    Ok((operation, options))
+}
+
+/// Reads the options and checks that they suit `operation` (a `codeSecret` for calls with
+/// codes), leaving the caller to the host (HTTP authenticates after this).
+pub fn configure<O: Operation + ?Sized>(
+    operation: &O,
+    options: &Value,
+) -> Result<Options, PhoneError> {
     let options = Options::from_json(options)?;
     if operation.needs_code_secret() {
         options.code_secret()?;
     }
-    options.caller()?;
-    Ok((operation, options))
+    Ok(options)
 }
 
 /// Parses a phone number with the options' default region and allowed regions.

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::auth::Caller;
 use super::code::{Alphabet, CodeSecret};
-use super::error::{FieldProblem, PhoneError, SecretProblem};
+use super::error::{AuthProblem, FieldProblem, PhoneError, SecretProblem};
 use super::json::{self, Blame, Schema};
 use super::phone::Region;
 use super::sms::{SmsTemplate, DEFAULT_TEMPLATE};
@@ -153,7 +153,7 @@ impl Options {
 
     /// The caller, or Unauthenticated.
     pub fn caller(&self) -> Result<&Caller, PhoneError> {
-        self.caller.as_ref().ok_or(PhoneError::Unauthenticated)
+        self.caller.as_ref().ok_or(PhoneError::Unauthenticated(AuthProblem::NoCaller))
     }
 
     /// The code secret, or the error that names `codeSecret`.
@@ -326,6 +326,9 @@ mod tests {
             Options::default().code_secret(),
             Err(PhoneError::CodeSecret(SecretProblem::Missing))
         );
-        assert_eq!(Options::default().caller(), Err(PhoneError::Unauthenticated));
+        assert_eq!(
+            Options::default().caller(),
+            Err(PhoneError::Unauthenticated(AuthProblem::NoCaller))
+        );
     }
 }

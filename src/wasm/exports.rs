@@ -8,6 +8,7 @@ use super::host::JsHost;
 use super::{convert, error, platform};
 use crate::driver;
 use crate::engine::error::{FieldProblem, PhoneError};
+use crate::engine::options::Options;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use crate::engine::{self, AsJson, Context, Operation};
 
@@ -84,20 +85,30 @@ pub fn normalize_phone(
 }
 
 /// A parsed call of any kind, replying in JSON.
-type AnyCall = Box<dyn Operation<Reply = Value>>;
+pub(super) type AnyCall = Box<dyn Operation<Reply = Value>>;
 
 /// Boxes a parsed call, so that [`run`] and the driver exist once in the wasm, not five times.
 fn any<O: Operation + 'static>(parsed: Result<O, PhoneError>) -> Result<AnyCall, PhoneError> {
     parsed.map(|operation| Box::new(AsJson(operation)) as AnyCall)
 }
 
-/// Steps shared by the five calls: options, caller, host, then the driver.
+/// Steps shared by the five calls: options, caller, then [`drive`].
 async fn run(
     parsed: Result<AnyCall, PhoneError>,
     host: &JsValue,
     options: &JsValue,
 ) -> Result<Value, PhoneError> {
     let (operation, policy) = engine::prepare(parsed?, &options_json(options)?)?;
+    drive(operation, policy, host, options).await
+}
+
+/// Reads the clock, checks the host's callbacks, and runs the driver.
+pub(super) async fn drive(
+    operation: AnyCall,
+    policy: Options,
+    host: &JsValue,
+    options: &JsValue,
+) -> Result<Value, PhoneError> {
     let ctx = Context { options: &policy, now: platform::now(options)? };
     let host = JsHost::new(host, operation.writes(), operation.needs_sms())?;
     driver::run(&host, &operation, &ctx, &mut platform::PlatformRandom).await
@@ -120,7 +131,7 @@ fn request_json(request: &JsValue) -> Result<Value, PhoneError> {
         .map_err(|why| PhoneError::field("request", FieldProblem::NotJson(why)))
 }
 
-fn options_json(options: &JsValue) -> Result<Value, PhoneError> {
+pub(super) fn options_json(options: &JsValue) -> Result<Value, PhoneError> {
     convert::to_json(options)
         .map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
 }

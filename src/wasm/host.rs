@@ -13,7 +13,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::convert;
 use crate::driver::Host;
-use crate::engine::error::PhoneError;
+use crate::engine::auth::Caller;
+use crate::engine::error::{AuthProblem, PhoneError};
 use crate::engine::event::SmsMessage;
 use crate::engine::record::UserRecord;
 use crate::engine::Save;
@@ -69,18 +70,40 @@ impl JsHost {
 
     /// Calls `function` with the host as `this` and awaits what it returns.
     async fn call(&self, function: &Function, args: &[&JsValue]) -> Result<JsValue, String> {
-        let returned = match args {
-            [a] => function.call1(&self.this, a),
-            [a, b, c] => function.call3(&self.this, a, b, c),
-            _ => function.call0(&self.this),
-        }
-        .map_err(|thrown| format!("threw {}", convert::describe(&thrown)))?;
-        let promise = promise_resolve(&returned)
-            .map_err(|thrown| format!("threw {}", convert::describe(&thrown)))?;
-        JsFuture::from(promise)
-            .await
-            .map_err(|reason| format!("rejected with {}", convert::describe(&reason)))
+        call(&self.this, function, args).await
     }
+}
+
+/// `host.authenticate(token)`: the caller, or Unauthenticated for `null`/`undefined`.
+pub async fn authenticate(host: &JsValue, token: &str) -> Result<Caller, PhoneError> {
+    let fail = |cause: String| PhoneError::storage("authenticate", cause);
+    if !host.is_object() && !host.is_function() {
+        return Err(fail("host must be an object with authenticate".into()));
+    }
+    let function = callback(host, "authenticate").map_err(fail)?;
+    let caller = call(host, &function, &[&JsValue::from_str(token)]).await.map_err(fail)?;
+    if caller.is_null() || caller.is_undefined() {
+        return Err(PhoneError::Unauthenticated(AuthProblem::UnknownToken));
+    }
+    let json = convert::to_json(&caller)
+        .map_err(|cause| fail(format!("returned a caller that is not JSON: {cause}")))?;
+    Caller::from_authenticate(&json)
+}
+
+/// Calls `function` with `this` and awaits what it returns, through `Promise.resolve` so that
+/// plain values and Promises behave alike.
+async fn call(this: &JsValue, function: &Function, args: &[&JsValue]) -> Result<JsValue, String> {
+    let returned = match args {
+        [a] => function.call1(this, a),
+        [a, b, c] => function.call3(this, a, b, c),
+        _ => function.call0(this),
+    }
+    .map_err(|thrown| format!("threw {}", convert::describe(&thrown)))?;
+    let promise = promise_resolve(&returned)
+        .map_err(|thrown| format!("threw {}", convert::describe(&thrown)))?;
+    JsFuture::from(promise)
+        .await
+        .map_err(|reason| format!("rejected with {}", convert::describe(&reason)))
 }
 
 /// `host[name]` as a function.

@@ -7,5 +7,7 @@ mod error;
 mod exports;
 pub use exports::*;
 mod host;
+mod http;
+pub use http::*;
 mod platform;
 mod types;

@@ -16,7 +16,39 @@ export interface PhoneHost {
   saveUser(record: UserRecord, expectedSequence: number, events: PhoneEvent[]): boolean | Promise<boolean>;
   /** Sends an SMS; needed only by calls in `sendCode` mode. */
   sendSms?(message: SmsMessage): void | Promise<void>;
+  /** The caller behind a bearer token, or null if unknown; needed only by `handleHttp`. */
+  authenticate?(token: string): Caller | null | undefined | Promise<Caller | null | undefined>;
 }
+
+/** What `handleHttp` takes: the parts of an HTTP request. */
+export interface HttpRequest {
+  method: string;
+  /** Path and optional query, e.g. "/v3alpha/users/u1/phone". */
+  path: string;
+  /** Header names (any case) to values. */
+  headers?: Record<string, string>;
+  /** The body text, or null. */
+  body?: string | null;
+}
+
+/** What `handleHttp` resolves to: status, headers (lowercase names) and JSON body text. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A function of the request (and, in Workers, env and ctx) returning a value. */
+export type PerRequest<T> = T | ((request: Request, ...rest: unknown[]) => T | Promise<T>);
+
+/**
+ * `fetch(Request) → Response` over `handleHttp`, for Workers and other fetch-style servers.
+ * `host` and `options` may be values or functions of the request.
+ */
+export function createFetchHandler(
+  host: PerRequest<PhoneHost>,
+  options?: PerRequest<PhoneOptions>,
+): (request: Request, ...rest: unknown[]) => Promise<Response>;
 
 /** The stored user. Fields the library does not own are kept exactly as they were. */
 export interface UserRecord {

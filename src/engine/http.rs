@@ -1,0 +1,370 @@
+//! HTTP routing and status decisions (SPEC §6): request `{method, path, headers, body}` in,
+//! the call to make and the bearer token out; a reply or an error in, `{status, headers, body}`
+//! out. Every host (a worker, a Node server, a test) answers HTTP the same way.
+
+use serde_json::{json, Map, Value};
+
+use super::error::{FieldProblem, PhoneError};
+use super::json::{self, Blame, Schema};
+use super::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
+use super::{AsJson, Operation};
+
+/// Largest request body, in bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// A call of SPEC §6, parsed from its route and body.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum HttpCall {
+    /// `PUT /v3alpha/users/:userId/phone`.
+    Set(SetPhone),
+    /// `POST /v3alpha/users/:userId/phone/verify`.
+    Verify(VerifyPhone),
+    /// `POST /v3alpha/users/:userId/phone/resend`.
+    Resend(ResendCode),
+    /// `DELETE /v3alpha/users/:userId/phone`.
+    Remove(RemovePhone),
+    /// `GET /v3alpha/users/:userId/phone`.
+    Get(GetPhone),
+}
+
+impl HttpCall {
+    /// The call as an operation replying in JSON.
+    pub fn into_operation(self) -> Box<dyn Operation<Reply = Value>> {
+        match self {
+            HttpCall::Set(call) => Box::new(AsJson(call)),
+            HttpCall::Verify(call) => Box::new(AsJson(call)),
+            HttpCall::Resend(call) => Box::new(AsJson(call)),
+            HttpCall::Remove(call) => Box::new(AsJson(call)),
+            HttpCall::Get(call) => Box::new(AsJson(call)),
+        }
+    }
+}
+
+/// A routed request: the call and the caller's bearer token, if any.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct HttpRequest {
+    /// What to do.
+    pub call: HttpCall,
+    /// The token of `Authorization: Bearer <token>`; authenticating it is the host's job.
+    pub token: Option<String>,
+}
+
+/// The two kinds of resource, and the methods each accepts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Resource {
+    Phone,
+    Verify,
+    Resend,
+}
+
+impl Resource {
+    fn allow(self) -> &'static str {
+        match self {
+            Resource::Phone => "GET, PUT, DELETE",
+            Resource::Verify | Resource::Resend => "POST",
+        }
+    }
+}
+
+/// Routes `{method, path, headers, body}`: 404 for an unknown path, 405 for a known path
+/// under another method, 413 for a body over [`MAX_BODY_BYTES`], 415 for a body that is not
+/// declared as JSON, 400 for bad JSON (saying where) or a malformed request. The token is
+/// returned unchecked; a missing one is the caller's 401 to give after these checks.
+pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
+    let b = Blame::Request;
+    let schema = Schema {
+        keys: [("method", "method"), ("path", "path"), ("headers", "headers"), ("body", "body")],
+        deny_unknown: false,
+        hints: &[],
+    };
+    let [method, path, headers, body] = schema.read(request, "request", b)?;
+    let method =
+        json::string(json::required(method, "request.method", b)?, "request.method", b, 1, 16)?;
+    let path = json::string(json::required(path, "request.path", b)?, "request.path", b, 1, 8192)?;
+    let headers = headers.map(|h| json::object(h, "request.headers", b)).transpose()?;
+    let body = body
+        .map(|v| {
+            v.as_str().ok_or_else(|| {
+                b.error("request.body", FieldProblem::WrongType { expected: "a string" })
+            })
+        })
+        .transpose()?
+        .unwrap_or("");
+
+    let (resource, user_id) = route(path)?;
+    let method = method.to_ascii_uppercase();
+    let allowed = match (resource, method.as_str()) {
+        (Resource::Phone, "GET" | "PUT" | "DELETE")
+        | (Resource::Verify | Resource::Resend, "POST") => true,
+        _ => false,
+    };
+    if !allowed {
+        return Err(PhoneError::MethodNotAllowed { allow: resource.allow() });
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(PhoneError::PayloadTooLarge { limit: MAX_BODY_BYTES });
+    }
+    let has_body = matches!(method.as_str(), "PUT" | "POST") && !body.trim().is_empty();
+    if has_body && !is_json(header(headers, "content-type")) {
+        return Err(PhoneError::UnsupportedMediaType);
+    }
+    let json_body = if has_body {
+        serde_json::from_str(body)
+            .map_err(|e| b.error("body", FieldProblem::NotJson(e.to_string())))?
+    } else {
+        Value::Null
+    };
+    let user_id = Value::String(user_id);
+    let call = match (resource, method.as_str()) {
+        (Resource::Phone, "PUT") => HttpCall::Set(SetPhone::parse(&user_id, &json_body)?),
+        (Resource::Phone, "GET") => HttpCall::Get(GetPhone::parse(&user_id)?),
+        (Resource::Phone, _) => HttpCall::Remove(RemovePhone::parse(&user_id)?),
+        (Resource::Verify, _) => HttpCall::Verify(VerifyPhone::parse(&user_id, &json_body)?),
+        (Resource::Resend, _) => HttpCall::Resend(ResendCode::parse(&user_id, &json_body)?),
+    };
+    let token = header(headers, "authorization").and_then(bearer).map(str::to_owned);
+    Ok(HttpRequest { call, token })
+}
+
+/// `/v3alpha/users/:userId/phone[/verify|/resend]`, with the user id percent-decoded; the
+/// query string is ignored.
+fn route(path: &str) -> Result<(Resource, String), PhoneError> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let segments: Vec<&str> = path.split('/').collect();
+    let (user_id, resource) = match segments.as_slice() {
+        ["", "v3alpha", "users", user_id, "phone"] => (user_id, Resource::Phone),
+        ["", "v3alpha", "users", user_id, "phone", "verify"] => (user_id, Resource::Verify),
+        ["", "v3alpha", "users", user_id, "phone", "resend"] => (user_id, Resource::Resend),
+        _ => return Err(PhoneError::RouteNotFound),
+    };
+    let user_id = percent_decode(user_id).ok_or_else(|| {
+        PhoneError::field("userId", FieldProblem::Invalid("is not valid percent-encoded UTF-8"))
+    })?;
+    Ok((resource, user_id))
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        if byte == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(byte);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A header's value, by case-insensitive name.
+fn header<'a>(headers: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a str> {
+    headers?.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str())
+}
+
+/// `application/json` or `application/<something>+json`, with any parameters.
+fn is_json(content_type: Option<&str>) -> bool {
+    let Some(media_type) = content_type.and_then(|c| c.split(';').next()) else {
+        return false;
+    };
+    let media_type = media_type.trim().to_ascii_lowercase();
+    media_type == "application/json"
+        || media_type.strip_prefix("application/").is_some_and(|sub| sub.ends_with("+json"))
+}
+
+/// The token of `Bearer <token>` (scheme case-insensitive).
+fn bearer(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// An HTTP response: status, headers, JSON body text.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header names (lowercase) and values.
+    pub headers: Vec<(&'static str, String)>,
+    /// The JSON body.
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// 200 with the reply.
+    pub fn ok(reply: &Value) -> HttpResponse {
+        HttpResponse { status: 200, headers: base_headers(), body: reply.to_string() }
+    }
+
+    /// The error's status and gRPC-style body, with `Allow` (405), `WWW-Authenticate` (401)
+    /// or `Retry-After` (429 after a throttle) where HTTP expects them.
+    pub fn error(error: &PhoneError) -> HttpResponse {
+        let mut headers = base_headers();
+        match error {
+            PhoneError::MethodNotAllowed { allow } => headers.push(("allow", (*allow).to_owned())),
+            PhoneError::Unauthenticated(_) => {
+                headers.push(("www-authenticate", "Bearer".to_owned()))
+            }
+            PhoneError::Throttled { retry_after_seconds } => {
+                headers.push(("retry-after", retry_after_seconds.to_string()));
+            }
+            _ => {}
+        }
+        HttpResponse { status: error.http_status(), headers, body: error.to_json().to_string() }
+    }
+
+    /// `{status, headers: {name: value}, body}`.
+    pub fn to_json(&self) -> Value {
+        let headers: Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), Value::from(value.as_str())))
+            .collect();
+        json!({"status": self.status, "headers": headers, "body": self.body})
+    }
+}
+
+/// JSON, and never cached: replies can carry verification codes.
+fn base_headers() -> Vec<(&'static str, String)> {
+    vec![("content-type", "application/json".to_owned()), ("cache-control", "no-store".to_owned())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::request::{Delivery, VerificationMode};
+
+    fn request(method: &str, path: &str, content_type: Option<&str>, body: Option<&str>) -> Value {
+        let mut headers = json!({"Authorization": "Bearer tok-1"});
+        if let Some(ct) = content_type {
+            headers["Content-Type"] = json!(ct);
+        }
+        json!({"method": method, "path": path, "headers": headers, "body": body})
+    }
+
+    fn err(value: Value) -> (u16, &'static str, String) {
+        let e = parse_request(&value).unwrap_err();
+        (e.http_status(), e.id(), e.message())
+    }
+
+    #[test]
+    fn routes_the_five_calls() {
+        let json_type = Some("application/json; charset=utf-8");
+        let set = parse_request(&request(
+            "PUT",
+            "/v3alpha/users/u%201/phone?x=1",
+            json_type,
+            Some(r#"{"phone":{"number":"+41 71 123 45 67","returnCode":{}}}"#),
+        ))
+        .unwrap();
+        assert_eq!(set.token.as_deref(), Some("tok-1"));
+        let HttpCall::Set(call) = set.call else { panic!("not a set: {set:?}") };
+        assert_eq!((call.user_id.as_str(), call.mode), ("u 1", VerificationMode::ReturnCode));
+        let verify = parse_request(&request(
+            "post",
+            "/v3alpha/users/u1/phone/verify",
+            Some("application/json"),
+            Some(r#"{"verificationCode":"ABC"}"#),
+        ))
+        .unwrap();
+        assert!(matches!(verify.call, HttpCall::Verify(v) if v.code == "ABC"));
+        let resend =
+            parse_request(&request("POST", "/v3alpha/users/u1/phone/resend", None, None)).unwrap();
+        assert!(matches!(resend.call, HttpCall::Resend(r) if r.delivery == Delivery::Send));
+        let remove =
+            parse_request(&request("DELETE", "/v3alpha/users/u1/phone", None, Some(""))).unwrap();
+        assert!(matches!(remove.call, HttpCall::Remove(_)));
+        let get = parse_request(&request("GET", "/v3alpha/users/u1/phone", None, None)).unwrap();
+        assert!(matches!(get.call, HttpCall::Get(_)));
+    }
+
+    #[test]
+    fn http_level_errors_in_order() {
+        let long = format!("\"{}\"", "x".repeat(MAX_BODY_BYTES));
+        let cases = [
+            (request("GET", "/v3alpha/users/u1", None, None), 404, "HTTP-not-found"),
+            (request("GET", "/v3alpha/users//phone/x", None, None), 404, "HTTP-not-found"),
+            (request("POST", "/v3alpha/users/u1/phone", None, None), 405, "HTTP-method"),
+            (request("GET", "/v3alpha/users/u1/phone/verify", None, None), 405, "HTTP-method"),
+            (
+                request("PUT", "/v3alpha/users/u1/phone", Some("application/json"), Some(&long)),
+                413,
+                "HTTP-too-large",
+            ),
+            (
+                request("PUT", "/v3alpha/users/u1/phone", Some("text/plain"), Some("{}")),
+                415,
+                "HTTP-media-type",
+            ),
+            (request("PUT", "/v3alpha/users/u1/phone", None, Some("{}")), 415, "HTTP-media-type"),
+            (
+                request(
+                    "PUT",
+                    "/v3alpha/users/u1/phone",
+                    Some("application/json"),
+                    Some("{\"phone\": "),
+                ),
+                400,
+                "REQUEST-invalid",
+            ),
+            (
+                request("PUT", "/v3alpha/users/u1/phone", Some("application/json"), None),
+                400,
+                "REQUEST-invalid",
+            ),
+            (
+                request("PUT", "/v3alpha/users/%ff/phone", Some("application/json"), Some("{}")),
+                400,
+                "REQUEST-invalid",
+            ),
+            (json!({"path": "/v3alpha/users/u1/phone"}), 400, "REQUEST-invalid"),
+        ];
+        for (value, status, id) in cases {
+            let (got_status, got_id, message) = err(value.clone());
+            assert_eq!((got_status, got_id), (status, id), "{value}: {message}");
+        }
+    }
+
+    #[test]
+    fn bad_json_says_where() {
+        let (_, _, message) = err(request(
+            "PUT",
+            "/v3alpha/users/u1/phone",
+            Some("application/json"),
+            Some("{\n  \"phone\": }"),
+        ));
+        assert_eq!(message, "Request is invalid: body could not be read as JSON: expected value at line 2 column 12");
+    }
+
+    #[test]
+    fn tokens_and_media_types() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer   abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer"), None);
+        assert!(is_json(Some("application/problem+json")));
+        assert!(is_json(Some("Application/JSON")));
+        assert!(!is_json(Some("application/jsonx")));
+        assert!(!is_json(None));
+        let no_auth = json!({"method": "GET", "path": "/v3alpha/users/u1/phone"});
+        assert_eq!(parse_request(&no_auth).unwrap().token, None);
+    }
+
+    #[test]
+    fn responses_carry_status_headers_and_body() {
+        let r = HttpResponse::error(&PhoneError::MethodNotAllowed { allow: "POST" });
+        assert_eq!(r.status, 405);
+        assert_eq!(
+            r.to_json()["headers"],
+            json!({"content-type": "application/json", "cache-control": "no-store", "allow": "POST"})
+        );
+        let r = HttpResponse::error(&PhoneError::Throttled { retry_after_seconds: 7 });
+        assert_eq!((r.status, r.to_json()["headers"]["retry-after"].as_str()), (429, Some("7")));
+        let body: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(body["code"], 8);
+        assert_eq!(HttpResponse::ok(&json!({"a": 1})).to_json()["body"], "{\"a\":1}");
+    }
+}
