@@ -93,11 +93,10 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
 
     let (resource, user_id) = route(path)?;
     let method = method.to_ascii_uppercase();
-    let allowed = match (resource, method.as_str()) {
-        (Resource::Phone, "GET" | "PUT" | "DELETE")
-        | (Resource::Verify | Resource::Resend, "POST") => true,
-        _ => false,
-    };
+    let allowed = matches!(
+        (resource, method.as_str()),
+        (Resource::Phone, "GET" | "PUT" | "DELETE") | (Resource::Verify | Resource::Resend, "POST")
+    );
     if !allowed {
         return Err(PhoneError::MethodNotAllowed { allow: resource.allow() });
     }
