@@ -1,0 +1,82 @@
+// Development administration, behind ADMIN_TOKEN:
+//   POST /admin/users     create or replace users (one object or an array); returns tokens
+//   GET  /admin/users/:id the stored record and its audit events
+//   POST /admin/tokens    a signed token for any caller {userId?, permissions?}
+//   GET  /admin/outbox    the SMS sink, newest first (?userId=…&limit=…)
+import { bearerToken, isAdmin, issueToken } from './auth.js';
+import { outbox, userStore } from './index.js';
+
+const json = (status, body) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+const problem = (status, message) => json(status, { error: message });
+
+export async function handleAdmin(request, env) {
+  if (!isAdmin(env, bearerToken(request))) {
+    return new Response(JSON.stringify({ error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' }), {
+      status: 401,
+      headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+    });
+  }
+  const url = new URL(request.url);
+  const route = `${request.method} ${url.pathname}`;
+  if (route === 'POST /admin/users') return createUsers(request, env);
+  if (route === 'POST /admin/tokens') return createToken(request, env);
+  if (route === 'GET /admin/outbox') {
+    const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);
+    return json(200, { messages: await outbox(env).list(url.searchParams.get('userId'), limit) });
+  }
+  const user = /^\/admin\/users\/([^/]+)$/.exec(url.pathname);
+  if (user && request.method === 'GET') {
+    const store = userStore(env, decodeURIComponent(user[1]));
+    const record = await store.load();
+    return record ? json(200, { user: record, events: await store.events() }) : problem(404, 'no such user');
+  }
+  return problem(404, 'no such admin route');
+}
+
+async function readJson(request) {
+  try {
+    return await request.json();
+  } catch (error) {
+    throw problem(400, `body is not JSON: ${error.message}`);
+  }
+}
+
+function checkUser(user) {
+  const text = (v) => typeof v === 'string' && v.length > 0 && v.length <= 200;
+  if (!user || typeof user !== 'object' || !text(user.userId) || !text(user.resourceOwner)) {
+    throw problem(400, 'each user needs a userId and a resourceOwner (strings of 1 to 200 characters)');
+  }
+}
+
+async function createUsers(request, env) {
+  try {
+    const body = await readJson(request);
+    const users = Array.isArray(body) ? body : [body];
+    users.forEach(checkUser);
+    const created = [];
+    for (const user of users) {
+      const stored = await userStore(env, user.userId).seed({ kind: 'human', state: 'active', ...user });
+      created.push({ userId: stored.userId, sequence: stored.sequence, token: await issueToken(env, { userId: stored.userId }) });
+    }
+    return json(201, { users: created });
+  } catch (response) {
+    if (response instanceof Response) return response;
+    throw response;
+  }
+}
+
+async function createToken(request, env) {
+  try {
+    const caller = await readJson(request);
+    const valid = caller && typeof caller === 'object' && !Array.isArray(caller)
+      && (caller.userId === undefined || typeof caller.userId === 'string')
+      && (caller.permissions === undefined || (Array.isArray(caller.permissions) && caller.permissions.every((p) => typeof p === 'string')));
+    if (!valid) return problem(400, 'a caller is {userId?: string, permissions?: string[]}');
+    const { userId, permissions = [] } = caller;
+    return json(201, { token: await issueToken(env, userId === undefined ? { permissions } : { userId, permissions }) });
+  } catch (response) {
+    if (response instanceof Response) return response;
+    throw response;
+  }
+}

@@ -1,0 +1,57 @@
+// Runs the worker locally on workerd through miniflare: bundles worker/index.js the way
+// wrangler does (esbuild, `workerd` export condition, the .wasm as a compiled module), then
+// serves it with SQLite-backed Durable Objects persisted under a folder.
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+export const COMPATIBILITY_DATE = '2026-04-01';
+
+/** Bundles the worker into `outdir` (index.js + contact_phone_bg.wasm). */
+export async function bundleWorker(outdir = `${root}target/worker`) {
+  mkdirSync(outdir, { recursive: true });
+  await build({
+    entryPoints: [`${root}worker/index.js`],
+    outdir,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['cloudflare:*'],
+    loader: { '.wasm': 'copy' },
+    assetNames: '[name]',
+    logLevel: 'warning',
+  });
+  return outdir;
+}
+
+/**
+ * Starts the worker on `host:port` (port 0 picks a free one). `env` holds the worker's vars
+ * (ADMIN_TOKEN, TOKEN_SECRET, CODE_SECRET, SMS_WEBHOOK_URL, …). Returns `{url, dispose}`.
+ */
+export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir, env, bundleDir }) {
+  const outdir = bundleDir ?? (await bundleWorker());
+  const www = `${root}www`;
+  const mf = new Miniflare({
+    name: 'contact-phone',
+    modules: [
+      { type: 'ESModule', path: `${outdir}/index.js` },
+      { type: 'CompiledWasm', path: `${outdir}/contact_phone_bg.wasm` },
+    ],
+    modulesRoot: outdir,
+    compatibilityDate: COMPATIBILITY_DATE,
+    durableObjects: {
+      USERS: { className: 'UserStore', useSQLite: true },
+      OUTBOX: { className: 'Outbox', useSQLite: true },
+    },
+    durableObjectsPersist: persistDir ?? false,
+    bindings: env,
+    ...(existsSync(www) ? { assets: { directory: www } } : {}),
+    host,
+    port,
+  });
+  const url = await mf.ready;
+  return { url: url.toString().replace(/\/$/, ''), dispose: () => mf.dispose() };
+}

@@ -1,0 +1,127 @@
+// The contact-phone edge worker: the HTTP API of SPEC §6 on Cloudflare Workers / workerd.
+//
+// The phone logic runs here, in the stateless worker, through the package's `handleHttp`;
+// storage is one SQLite-backed Durable Object per user (UserStore), whose single-threaded,
+// transactional storage makes the sequence compare-and-swap strongly consistent however many
+// workers serve requests. SMS go to the Outbox Durable Object, or to SMS_WEBHOOK_URL.
+import { DurableObject } from 'cloudflare:workers';
+import { createFetchHandler } from 'contact-phone';
+import { handleAdmin } from './admin.js';
+import { authenticate } from './auth.js';
+
+/** One user's record and audit events. */
+export class UserStore extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS record (
+      id INTEGER PRIMARY KEY CHECK (id = 0), sequence INTEGER NOT NULL, doc TEXT NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS event (
+      sequence INTEGER PRIMARY KEY, type TEXT NOT NULL, doc TEXT NOT NULL)`);
+  }
+
+  /** The stored record, or null. */
+  load() {
+    const [row] = this.sql.exec('SELECT doc FROM record').toArray();
+    return row ? JSON.parse(row.doc) : null;
+  }
+
+  /**
+   * Compare-and-swap: stores `record` and its events only if the stored sequence still equals
+   * `expectedSequence`. Synchronous SQL in one transaction, so no other request interleaves.
+   */
+  save(record, expectedSequence, events) {
+    return this.ctx.storage.transactionSync(() => {
+      const [row] = this.sql.exec('SELECT sequence FROM record').toArray();
+      if (!row || row.sequence !== expectedSequence) return false;
+      this.sql.exec('UPDATE record SET sequence = ?, doc = ?', record.sequence, JSON.stringify(record));
+      for (const event of events) {
+        this.sql.exec('INSERT INTO event (sequence, type, doc) VALUES (?, ?, ?)',
+          event.sequence, event.type, JSON.stringify(event));
+      }
+      return true;
+    });
+  }
+
+  /** Creates or replaces the record (dev administration); a replacement bumps the sequence. */
+  seed(record) {
+    return this.ctx.storage.transactionSync(() => {
+      const [row] = this.sql.exec('SELECT sequence FROM record').toArray();
+      const sequence = row ? row.sequence + 1 : (Number.isSafeInteger(record.sequence) ? record.sequence : 1);
+      const stored = { ...record, sequence };
+      this.sql.exec('INSERT OR REPLACE INTO record (id, sequence, doc) VALUES (0, ?, ?)', sequence, JSON.stringify(stored));
+      return stored;
+    });
+  }
+
+  /** The audit trail, oldest first. */
+  events() {
+    return this.sql.exec('SELECT doc FROM event ORDER BY sequence').toArray().map((row) => JSON.parse(row.doc));
+  }
+}
+
+/** The development SMS sink: the latest messages, newest first. */
+export class Outbox extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS message (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, doc TEXT NOT NULL)`);
+  }
+
+  add(message) {
+    this.sql.exec('INSERT INTO message (user_id, doc) VALUES (?, ?)', message.userId, JSON.stringify(message));
+    this.sql.exec('DELETE FROM message WHERE id <= (SELECT MAX(id) FROM message) - 1000');
+  }
+
+  list(userId, limit) {
+    const rows = userId
+      ? this.sql.exec('SELECT doc FROM message WHERE user_id = ? ORDER BY id DESC LIMIT ?', userId, limit)
+      : this.sql.exec('SELECT doc FROM message ORDER BY id DESC LIMIT ?', limit);
+    return rows.toArray().map((row) => JSON.parse(row.doc));
+  }
+}
+
+export const userStore = (env, userId) => env.USERS.get(env.USERS.idFromName(userId));
+export const outbox = (env) => env.OUTBOX.get(env.OUTBOX.idFromName('outbox'));
+
+/** The package's host over the Durable Objects, the SMS sink and the token check. */
+function hostFor(env) {
+  return {
+    loadUser: (userId) => userStore(env, userId).load(),
+    saveUser: (record, expectedSequence, events) => userStore(env, record.userId).save(record, expectedSequence, events),
+    sendSms: (message) => deliverSms(env, message),
+    authenticate: (token) => authenticate(env, token),
+  };
+}
+
+/** Posts `{to, text, userId}` to SMS_WEBHOOK_URL if set, else keeps the SMS in the outbox. */
+async function deliverSms(env, message) {
+  if (env.SMS_WEBHOOK_URL) {
+    const response = await fetch(env.SMS_WEBHOOK_URL, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to: message.to, text: message.text, userId: message.userId }),
+    });
+    if (!response.ok) throw new Error(`SMS webhook answered ${response.status}`);
+    return;
+  }
+  await outbox(env).add({ ...message, sentAt: new Date().toISOString() });
+}
+
+function optionsFor(env) {
+  return {
+    codeSecret: env.CODE_SECRET,
+    ...(env.DEFAULT_REGION ? { defaultRegion: env.DEFAULT_REGION } : {}),
+  };
+}
+
+const api = createFetchHandler((request, env) => hostFor(env), (request, env) => optionsFor(env));
+
+export default {
+  async fetch(request, env, ctx) {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/admin' || pathname.startsWith('/admin/')) return handleAdmin(request, env);
+    return api(request, env, ctx);
+  },
+};
