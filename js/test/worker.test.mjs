@@ -1,0 +1,266 @@
+// The edge worker over real HTTP on loopback: every route, status and error body; concurrent
+// writers; a restart on the same state folder; auth; the SMS webhook; the wrangler config.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorker, startWorker } from '../../worker/dev.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const env = { ADMIN_TOKEN: 'admin-test-token', TOKEN_SECRET: 't'.repeat(32), CODE_SECRET: 'c'.repeat(32) };
+const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+let bundleDir;
+let stateDir;
+let worker;
+let tokens;
+
+/** One request; the reply with its JSON body parsed. */
+async function call(method, path, { token, body, type = 'application/json', raw } = {}) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
+  if (payload !== undefined && type) headers['content-type'] = type;
+  const response = await fetch(`${worker.url}${path}`, { method, headers, body: payload });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
+const admin = (method, path, body) => call(method, path, { token: env.ADMIN_TOKEN, body });
+
+function errorBody(code, id, message) {
+  return {
+    code,
+    message: `${message} (${id})`,
+    details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id, message }],
+  };
+}
+
+async function stored(userId) {
+  const { body } = await admin('GET', `/admin/users/${userId}`);
+  return body;
+}
+
+async function lastSms(userId) {
+  const { body } = await admin('GET', `/admin/outbox?userId=${userId}&limit=1`);
+  return body.messages[0];
+}
+
+before(async () => {
+  bundleDir = await bundleWorker(mkdtempSync(join(tmpdir(), 'contact-phone-bundle-')));
+  stateDir = mkdtempSync(join(tmpdir(), 'contact-phone-state-'));
+  worker = await startWorker({ port: 0, persistDir: stateDir, env, bundleDir });
+  const { status, body } = await admin('POST', '/admin/users', [
+    { userId: 'alice', resourceOwner: 'acme' },
+    { userId: 'bob', resourceOwner: 'acme' },
+    { userId: 'racer', resourceOwner: 'acme' },
+    { userId: 'machine', resourceOwner: 'acme', kind: 'machine' },
+  ]);
+  assert.equal(status, 201);
+  tokens = Object.fromEntries(body.users.map((u) => [u.userId, u.token]));
+});
+
+after(async () => {
+  await worker?.dispose();
+});
+
+describe('the five routes', () => {
+  test('sendCode, the outbox, a wrong and a right code, get', async () => {
+    const set = await call('PUT', '/v3alpha/users/alice/phone', { token: tokens.alice, body: { phone: { number: '+41 79 123 45 67' } } });
+    assert.equal(set.status, 200);
+    assert.equal(set.headers.get('content-type'), 'application/json');
+    assert.deepEqual(Object.keys(set.body), ['details']);
+    assert.equal(set.body.details.sequence, '3');
+    assert.equal(set.body.details.resourceOwner, 'acme');
+    assert.match(set.body.details.changeDate, ISO_MS);
+
+    const sms = await lastSms('alice');
+    assert.equal(sms.to, '+41791234567');
+    assert.match(sms.code, /^[A-Z0-9]{6}$/);
+    assert.equal(sms.text, `Your verification code is ${sms.code}`);
+
+    const got = await call('GET', '/v3alpha/users/alice/phone', { token: tokens.alice });
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.body.phone, { number: '+41791234567', isVerified: false });
+
+    const wrongCode = sms.code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
+    const wrong = await call('POST', '/v3alpha/users/alice/phone/verify', { token: tokens.alice, body: { verificationCode: wrongCode } });
+    assert.equal(wrong.status, 400);
+    assert.deepEqual(wrong.body, errorBody(3, 'CODE-woT0xc', 'Code is invalid'));
+
+    const right = await call('POST', '/v3alpha/users/alice/phone/verify', { token: tokens.alice, body: { verificationCode: sms.code } });
+    assert.equal(right.status, 200);
+    assert.equal(right.body.details.sequence, '5');
+    const record = await stored('alice');
+    assert.deepEqual(record.user.phone, { number: '+41791234567', isVerified: true, code: null });
+    assert.deepEqual(record.events.map((e) => [e.sequence, e.type]), [
+      [2, 'user.human.phone.changed'],
+      [3, 'user.human.phone.code.added'],
+      [4, 'user.human.phone.verification.failed'],
+      [5, 'user.human.phone.verified'],
+    ]);
+  });
+
+  test('returnCode, resend cooldown, remove, and an admin setting a verified phone', async () => {
+    const set = await call('PUT', '/v3alpha/users/bob/phone', { token: tokens.bob, body: { phone: { number: '079 765 43 21', return_code: {} } } });
+    assert.equal(set.status, 200);
+    assert.match(set.body.verificationCode, /^[A-Z0-9]{6}$/);
+
+    const resend = await call('POST', '/v3alpha/users/bob/phone/resend', { token: tokens.bob, body: { returnCode: {} } });
+    assert.equal(resend.status, 429);
+    assert.equal(resend.body.details[0].id, 'PHONE-throttled');
+    assert.ok(Number(resend.headers.get('retry-after')) >= 1);
+
+    const removed = await call('DELETE', '/v3alpha/users/bob/phone', { token: tokens.bob });
+    assert.equal(removed.status, 200);
+    assert.equal(removed.body.details.sequence, '4');
+    const again = await call('DELETE', '/v3alpha/users/bob/phone', { token: tokens.bob });
+    assert.equal(again.status, 400);
+    assert.deepEqual(again.body, errorBody(9, 'COMMAND-ieJ2e', 'Phone not found'));
+    const none = await call('GET', '/v3alpha/users/bob/phone', { token: tokens.bob });
+    assert.deepEqual(none.body.phone, null);
+
+    const selfVerified = await call('PUT', '/v3alpha/users/bob/phone', { token: tokens.bob, body: { phone: { number: '0797654321', isVerified: true } } });
+    assert.equal(selfVerified.status, 403);
+    assert.deepEqual(selfVerified.body, errorBody(7, 'AUTH-AWfge', 'No matching permissions found'));
+    const byAdmin = await call('PUT', '/v3alpha/users/bob/phone', { token: env.ADMIN_TOKEN, body: { phone: { number: '0797654321', isVerified: true } } });
+    assert.equal(byAdmin.status, 200);
+    assert.deepEqual((await stored('bob')).user.phone, { number: '+41797654321', isVerified: true, code: null });
+  });
+});
+
+describe('HTTP errors change nothing', () => {
+  test('404, 405, 413, 415, 400, 401, 403 and user not found, each with its body', async () => {
+    const before = await stored('alice');
+    const put = (options) => call('PUT', '/v3alpha/users/alice/phone', { token: tokens.alice, body: { phone: { number: '0711234567' } }, ...options });
+    const cases = [
+      [await call('GET', '/v3alpha/users/alice', { token: tokens.alice }), 404, errorBody(5, 'HTTP-not-found', 'No such route')],
+      [await call('POST', '/v3alpha/users/alice/phone', { token: tokens.alice, body: {} }), 405, errorBody(12, 'HTTP-method', 'Method not allowed: use GET, PUT, DELETE')],
+      [await put({ raw: JSON.stringify({ phone: { number: 'x'.repeat(17 * 1024) } }) }), 413, errorBody(8, 'HTTP-too-large', 'Request body is over 16384 bytes')],
+      [await put({ type: 'text/plain' }), 415, errorBody(3, 'HTTP-media-type', 'Request body must be JSON (Content-Type: application/json)')],
+      [await put({ raw: '{"phone": {"number": "0711234567",}}' }), 400, errorBody(3, 'REQUEST-invalid', 'Request is invalid: body could not be read as JSON: trailing comma at line 1 column 35')],
+      [await put({ body: { phone: { phone: '0711234567' } } }), 400, errorBody(3, 'REQUEST-invalid', 'Request is invalid: phone.phone is not a known field (the field is `number`)')],
+      [await put({ token: null }), 401, errorBody(16, 'AUTH-unauthenticated', 'No bearer token: send Authorization: Bearer <token>')],
+      [await put({ token: 'forged.token' }), 401, errorBody(16, 'AUTH-unauthenticated', 'The bearer token is not valid')],
+      [await put({ token: `${tokens.alice.split('.')[0]}.${tokens.bob.split('.')[1]}` }), 401, errorBody(16, 'AUTH-unauthenticated', 'The bearer token is not valid')],
+      [await put({ token: tokens.bob }), 403, errorBody(7, 'AUTH-AWfge', 'No matching permissions found')],
+      [await call('PUT', '/v3alpha/users/nobody/phone', { token: env.ADMIN_TOKEN, body: { phone: { number: '0711234567' } } }), 404, errorBody(5, 'COMMAND-b33QAVgel6', 'User could not be found')],
+      [await call('GET', '/v3alpha/users/machine/phone', { token: env.ADMIN_TOKEN }), 404, errorBody(5, 'COMMAND-b33QAVgel6', 'User could not be found')],
+    ];
+    for (const [reply, status, body] of cases) {
+      assert.equal(reply.status, status, JSON.stringify(reply.body));
+      assert.deepEqual(reply.body, body);
+      assert.equal(reply.headers.get('content-type'), 'application/json');
+    }
+    assert.equal(cases[1][0].headers.get('allow'), 'GET, PUT, DELETE');
+    assert.equal(cases[6][0].headers.get('www-authenticate'), 'Bearer');
+    assert.deepEqual(await stored('alice'), before);
+  });
+
+  test('admin routes need the admin token', async () => {
+    const reply = await call('GET', '/admin/outbox', { token: tokens.alice });
+    assert.equal(reply.status, 401);
+    const created = await call('POST', '/admin/users', { token: tokens.alice, body: { userId: 'mallory', resourceOwner: 'acme' } });
+    assert.equal(created.status, 401);
+    assert.equal((await admin('GET', '/admin/users/mallory')).status, 404);
+  });
+});
+
+test('20 parallel PUTs on one user: each 200 or 409, and no lost update', async () => {
+  const start = (await stored('racer')).user.sequence;
+  const numbers = Array.from({ length: 20 }, (_, i) => `+41 79 000 00 ${String(i).padStart(2, '0')}`);
+  const replies = await Promise.all(numbers.map((number) =>
+    call('PUT', '/v3alpha/users/racer/phone', { token: tokens.racer, body: { phone: { number, returnCode: {} } } })));
+  const applied = replies.filter((r) => r.status === 200);
+  for (const reply of replies) {
+    assert.ok(reply.status === 200 || reply.status === 409, `status ${reply.status}: ${JSON.stringify(reply.body)}`);
+    if (reply.status === 409) assert.equal(reply.body.details[0].id, 'COMMAND-conflict');
+  }
+  assert.ok(applied.length >= 1);
+  const { user, events } = await stored('racer');
+  const requested = numbers.map((n) => `+${n.replace(/\D/g, '')}`);
+  assert.ok(requested.includes(user.phone.number), user.phone.number);
+  // Every applied PUT is one save of two events (changed + code.added); nothing else moved.
+  assert.equal(user.sequence, start + 2 * applied.length);
+  assert.deepEqual(events.map((e) => e.sequence), Array.from({ length: 2 * applied.length }, (_, i) => start + 1 + i));
+  const sequences = applied.map((r) => Number(r.body.details.sequence)).sort((a, b) => a - b);
+  assert.deepEqual(sequences, Array.from({ length: applied.length }, (_, i) => start + 2 * (i + 1)));
+  // The number of the last applied PUT is the stored one.
+  const last = applied.find((r) => Number(r.body.details.sequence) === user.sequence);
+  assert.ok(last);
+});
+
+test('a restart on the same state folder keeps users, phones and tokens', async () => {
+  const before = await stored('alice');
+  await worker.dispose();
+  worker = await startWorker({ port: 0, persistDir: stateDir, env, bundleDir });
+  assert.deepEqual(await stored('alice'), before);
+  const got = await call('GET', '/v3alpha/users/alice/phone', { token: tokens.alice });
+  assert.equal(got.status, 200);
+  assert.deepEqual(got.body.phone, { number: '+41791234567', isVerified: true });
+});
+
+test('SMS_WEBHOOK_URL receives {to, text, userId}; a failing webhook is 503 with the phone saved', async () => {
+  const received = [];
+  let failing = false;
+  const receiver = createServer((request, response) => {
+    let data = '';
+    request.on('data', (chunk) => { data += chunk; });
+    request.on('end', () => {
+      received.push({ method: request.method, type: request.headers['content-type'], body: JSON.parse(data) });
+      response.writeHead(failing ? 500 : 204).end();
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const hook = `http://127.0.0.1:${receiver.address().port}/sms`;
+  const webhookWorker = await startWorker({ port: 0, env: { ...env, SMS_WEBHOOK_URL: hook }, bundleDir });
+  try {
+    const request = (number) => fetch(`${webhookWorker.url}/v3alpha/users/dora/phone`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: { number } }),
+    });
+    const seed = await fetch(`${webhookWorker.url}/admin/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'dora', resourceOwner: 'acme' }),
+    });
+    assert.equal(seed.status, 201);
+    assert.equal((await request('+41 71 123 45 67')).status, 200);
+    assert.equal(received.length, 1);
+    assert.equal(received[0].method, 'POST');
+    assert.equal(received[0].type, 'application/json');
+    assert.deepEqual(Object.keys(received[0].body).sort(), ['text', 'to', 'userId']);
+    assert.equal(received[0].body.to, '+41711234567');
+    assert.equal(received[0].body.userId, 'dora');
+    assert.match(received[0].body.text, /^Your verification code is [A-Z0-9]{6}$/);
+
+    failing = true;
+    const failed = await request('+41 71 765 43 21');
+    assert.equal(failed.status, 503);
+    const body = await failed.json();
+    assert.equal(body.details[0].id, 'HOST-sms');
+    assert.match(body.details[0].message, /SMS webhook answered 500.*the phone and its code are saved/);
+    const record = await (await fetch(`${webhookWorker.url}/admin/users/dora`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } })).json();
+    assert.equal(record.user.phone.number, '+41717654321');
+  } finally {
+    await webhookWorker.dispose();
+    receiver.close();
+  }
+});
+
+test('wrangler deploys the worker as configured (dry run, offline)', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'contact-phone-wrangler-'));
+  const output = execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+  });
+  assert.match(output, /env\.USERS \(UserStore\)\s+Durable Object/);
+  assert.match(output, /env\.OUTBOX \(Outbox\)\s+Durable Object/);
+  assert.match(output, /--dry-run: exiting now/);
+});
