@@ -1,0 +1,97 @@
+// handleHttp and createFetchHandler in Node, without a worker: the authenticate callback's
+// failure modes, per-request host and options, and the body limit while streaming.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createFetchHandler, handleHttp } from 'contact-phone';
+
+const secret = 'k'.repeat(32);
+
+function memoryHost(extra = {}) {
+  const users = new Map([['u1', { userId: 'u1', resourceOwner: 'org1', sequence: 1 }]]);
+  return {
+    users,
+    loadUser: (id) => users.get(id) ?? null,
+    saveUser(record, expected) {
+      if (users.get(record.userId)?.sequence !== expected) return false;
+      users.set(record.userId, record);
+      return true;
+    },
+    authenticate: (token) => (token === 'u1-token' ? { userId: 'u1', name: 'extra fields are fine' } : null),
+    ...extra,
+  };
+}
+
+const put = (headers = {}) => ({
+  method: 'PUT',
+  path: '/v3alpha/users/u1/phone',
+  headers: { 'Content-Type': 'application/json', Authorization: 'Bearer u1-token', ...headers },
+  body: JSON.stringify({ phone: { number: '079 123 45 67', returnCode: {} } }),
+});
+
+test('handleHttp answers a PUT and never rejects', async () => {
+  const host = memoryHost();
+  const response = await handleHttp(put(), host, { codeSecret: secret });
+  assert.equal(response.status, 200);
+  assert.deepEqual(response.headers, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  const body = JSON.parse(response.body);
+  assert.deepEqual(Object.keys(body), ['details', 'verificationCode']);
+  assert.equal(host.users.get('u1').phone.number, '+41791234567');
+  for (const garbage of [null, undefined, 42, 'GET /', [], {}]) {
+    const reply = await handleHttp(garbage, host, { codeSecret: secret });
+    assert.equal(reply.status, 400, JSON.stringify(garbage));
+    assert.equal(JSON.parse(reply.body).details[0].id, 'REQUEST-invalid');
+  }
+});
+
+test('authenticate that throws, rejects, is missing or returns a wrong shape is a 500 naming it', async () => {
+  const cases = [
+    [{ authenticate: () => { throw new Error('idp down'); } }, /authenticate failed: threw Error: idp down/],
+    [{ authenticate: () => Promise.reject(new Error('timeout')) }, /authenticate failed: rejected with Error: timeout/],
+    [{ authenticate: undefined }, /host\.authenticate must be a function/],
+    [{ authenticate: () => ({ permissions: 'user.write' }) }, /authenticate failed: returned a caller whose permissions must be an array of strings/],
+    [{ authenticate: () => 'u1' }, /authenticate failed: returned a caller whose value must be an object/],
+  ];
+  for (const [extra, message] of cases) {
+    const host = memoryHost(extra);
+    const response = await handleHttp(put(), host, { codeSecret: secret });
+    const body = JSON.parse(response.body);
+    assert.equal(response.status, 500);
+    assert.equal(body.details[0].id, 'HOST-storage');
+    assert.match(body.details[0].message, message);
+    assert.equal(host.users.get('u1').sequence, 1, 'nothing saved');
+  }
+});
+
+test('createFetchHandler passes env to per-request host and options factories', async () => {
+  const host = memoryHost();
+  const seen = [];
+  const handle = createFetchHandler(
+    (request, env) => { seen.push(['host', request.method, env.name]); return host; },
+    async (request, env) => ({ codeSecret: env.secret }),
+  );
+  const response = await handle(
+    new Request('http://worker.test/v3alpha/users/u1/phone?ignored=1', { method: 'PUT', ...put() }),
+    { name: 'env', secret },
+  );
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('content-type'), 'application/json');
+  assert.deepEqual(seen, [['host', 'PUT', 'env']]);
+  assert.match((await response.json()).verificationCode, /^[A-Z0-9]{6}$/);
+});
+
+test('createFetchHandler stops reading a streamed body past the limit and answers 413', async () => {
+  let pulled = 0;
+  const endless = new ReadableStream({
+    pull(controller) {
+      pulled += 1;
+      controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+    },
+  });
+  const handle = createFetchHandler(memoryHost(), { codeSecret: secret });
+  const response = await handle(new Request('http://worker.test/v3alpha/users/u1/phone', {
+    method: 'PUT', body: endless, duplex: 'half', headers: { 'content-type': 'application/json', authorization: 'Bearer u1-token' },
+  }));
+  assert.equal(response.status, 413);
+  assert.equal((await response.json()).details[0].id, 'HTTP-too-large');
+  assert.ok(pulled < 40, `read ${pulled} chunks of an endless body`);
+});
