@@ -399,3 +399,22 @@ async fn missing_caller_and_secret_come_before_any_load() {
     assert_phone_error(&err, 13, 500, "CONFIG-invalid");
     assert_eq!(rs(&counters(&host)), json!({"loads": 0, "saves": 0, "sent": 0}));
 }
+
+/// A callback whose Promise never settles becomes Unavailable after `timeoutMs`, naming it.
+#[wasm_bindgen_test]
+async fn callbacks_that_never_settle_time_out() {
+    for (member, mode, saved) in [
+        ("loadUser", json!({}), 4),
+        ("saveUser", json!({}), 4),
+        ("sendSms", json!({"sendCode": {}}), 6),
+    ] {
+        let host = broken_host(js(user()), member, "hangs");
+        let options = options_at(NOW, json!({"timeoutMs": 30}));
+        let err = set_phone("u1".into(), set_request("0711234567", mode), host.clone(), options)
+            .await
+            .unwrap_err();
+        let info = assert_phone_error(&err, 14, 503, "HOST-timeout");
+        assert_eq!(info["message"], format!("Host callback {member} did not settle within 30 ms"));
+        assert_eq!(rs(&stored(&host, "u1"))["sequence"], saved, "{member}");
+    }
+}

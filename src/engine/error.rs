@@ -218,6 +218,13 @@ pub enum PhoneError {
     },
     /// The HTTP body is not declared as JSON (`HTTP-media-type`).
     UnsupportedMediaType,
+    /// A host callback's Promise did not settle within `timeoutMs` (`HOST-timeout`).
+    HostTimeout {
+        /// The callback, e.g. `loadUser`.
+        callback: &'static str,
+        /// The limit that passed.
+        timeout_ms: u32,
+    },
     /// The SMS callback threw or rejected (`HOST-sms`). SMS go out only after the save, so
     /// the phone and its code are stored and a resend can deliver a code.
     HostSms {
@@ -249,6 +256,7 @@ pub mod ids {
     pub const RANDOM_UNAVAILABLE: &str = "CODE-random";
     pub const HOST_STORAGE: &str = "HOST-storage";
     pub const HOST_SMS: &str = "HOST-sms";
+    pub const HOST_TIMEOUT: &str = "HOST-timeout";
     pub const ROUTE_NOT_FOUND: &str = "HTTP-not-found";
     pub const METHOD_NOT_ALLOWED: &str = "HTTP-method";
     pub const PAYLOAD_TOO_LARGE: &str = "HTTP-too-large";
@@ -278,7 +286,7 @@ impl PhoneError {
             CodeSecret(_) | InvalidOption { .. } | RandomUnavailable | HostStorage { .. } => {
                 Code::Internal
             }
-            HostSms { .. } => Code::Unavailable,
+            HostSms { .. } | HostTimeout { .. } => Code::Unavailable,
         }
     }
 
@@ -317,6 +325,7 @@ impl PhoneError {
             RandomUnavailable => ids::RANDOM_UNAVAILABLE,
             HostStorage { .. } => ids::HOST_STORAGE,
             HostSms { .. } => ids::HOST_SMS,
+            HostTimeout { .. } => ids::HOST_TIMEOUT,
             RouteNotFound => ids::ROUTE_NOT_FOUND,
             MethodNotAllowed { .. } => ids::METHOD_NOT_ALLOWED,
             PayloadTooLarge { .. } => ids::PAYLOAD_TOO_LARGE,
@@ -367,6 +376,9 @@ impl PhoneError {
                 "SMS could not be sent (sendSms failed: {cause}); the phone and its code are saved, \
                  resend to deliver a code"
             ),
+            HostTimeout { callback, timeout_ms } => {
+                format!("Host callback {callback} did not settle within {timeout_ms} ms")
+            }
             RouteNotFound => "No such route".into(),
             MethodNotAllowed { allow } => format!("Method not allowed: use {allow}"),
             PayloadTooLarge { limit } => format!("Request body is over {limit} bytes"),
@@ -429,6 +441,7 @@ mod tests {
             (Unauthenticated(AuthProblem::NoToken), 16, 401, "AUTH-unauthenticated"),
             (Unauthenticated(AuthProblem::UnknownToken), 16, 401, "AUTH-unauthenticated"),
             (RouteNotFound, 5, 404, "HTTP-not-found"),
+            (HostTimeout { callback: "loadUser", timeout_ms: 5 }, 14, 503, "HOST-timeout"),
             (MethodNotAllowed { allow: "GET" }, 12, 405, "HTTP-method"),
             (PayloadTooLarge { limit: 16384 }, 8, 413, "HTTP-too-large"),
             (UnsupportedMediaType, 3, 415, "HTTP-media-type"),

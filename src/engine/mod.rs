@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 pub mod http;
 mod json;
+pub mod limits;
 pub mod options;
 pub mod phone;
 pub mod record;
@@ -380,6 +381,12 @@ fn with_new_code(
     ctx: &Context<'_>,
     random: &mut dyn RandomSource,
 ) -> Result<Decision<CodeReply>, PhoneError> {
+    let sms_log = match delivery {
+        Delivery::Send => {
+            Some(limits::log_send(&user.sms_log, number, ctx.now, &ctx.options.send_limit)?)
+        }
+        Delivery::Return => None,
+    };
     let (code, pending, sms) = issue_code(user, number, ctx, random)?;
     let mut kinds = events_before;
     kinds.push(EventKind::CodeAdded {
@@ -387,7 +394,10 @@ fn with_new_code(
         code_returned: delivery == Delivery::Return,
     });
     let phone = PhoneState::Unverified { number: number.to_owned(), code: Some(pending) };
-    let (save, details) = change(user, phone, kinds, ctx.now)?;
+    let (mut save, details) = change(user, phone, kinds, ctx.now)?;
+    if let Some(log) = sms_log {
+        save.record.sms_log = log;
+    }
     let (effects, verification_code) = match delivery {
         Delivery::Send => (vec![Effect::SendSms(sms)], None),
         Delivery::Return => (Vec::new(), Some(code)),
@@ -554,13 +564,7 @@ impl Operation for ResendCode {
         let PhoneState::Unverified { number, code: Some(pending) } = &user.phone else {
             return Err(PhoneError::NothingToResend);
         };
-        let ready_at = pending.created_at.plus_seconds(ctx.options.resend_cooldown_seconds);
-        if ctx.now < ready_at {
-            let wait_millis = ready_at.millis().saturating_sub(ctx.now.millis());
-            let retry_after_seconds =
-                u64::try_from(wait_millis.saturating_add(999) / 1000).unwrap_or(0);
-            return Err(PhoneError::Throttled { retry_after_seconds });
-        }
+        limits::check_cooldown(pending.created_at, ctx.now, ctx.options.resend_cooldown_seconds)?;
         with_new_code(user, number, self.delivery, Vec::new(), ctx, random)
     }
 }

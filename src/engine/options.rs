@@ -7,6 +7,7 @@ use super::auth::Caller;
 use super::code::{Alphabet, CodeSecret};
 use super::error::{AuthProblem, FieldProblem, PhoneError, SecretProblem};
 use super::json::{self, Blame, Schema};
+use super::limits::SendLimit;
 use super::phone::Region;
 use super::sms::{SmsTemplate, DEFAULT_TEMPLATE};
 
@@ -51,6 +52,10 @@ pub struct Options {
     pub allowed_regions: Option<Vec<Region>>,
     /// The SMS text.
     pub sms_template: SmsTemplate,
+    /// SMS per number and per user within a window.
+    pub send_limit: SendLimit,
+    /// How long the bindings wait for a host callback's Promise.
+    pub timeout_ms: u32,
 }
 
 impl Default for Options {
@@ -64,6 +69,8 @@ impl Default for Options {
             resend_cooldown_seconds: 30,
             allowed_regions: None,
             sms_template: SmsTemplate::default(),
+            send_limit: SendLimit::default(),
+            timeout_ms: 10_000,
         }
     }
 }
@@ -88,13 +95,21 @@ impl Options {
                 ("allowedRegions", "allowed_regions"),
                 ("smsTemplate", "sms_template"),
                 ("now", "now"),
+                ("sendLimit", "send_limit"),
+                ("timeoutMs", "timeout_ms"),
             ],
             deny_unknown: true,
             hints: &[],
         };
         let b = Blame::Options;
-        let [caller, region, secret, code, attempts, cooldown, allowed, template, _now] =
+        let [caller, region, secret, code, attempts, cooldown, allowed, template, _now, limit, timeout] =
             schema.read(value, "", b)?;
+        if let Some(v) = limit {
+            options.send_limit = send_limit(v)?;
+        }
+        if let Some(v) = timeout {
+            options.timeout_ms = json::integer(v, "timeoutMs", b, 1, 600_000)? as u32;
+        }
         options.caller = caller.map(|v| Caller::from_json(v, "caller")).transpose()?;
         let region_is_null = ["defaultRegion", "default_region"]
             .iter()
@@ -175,6 +190,31 @@ fn region(value: &Value, path: &str) -> Result<Region, PhoneError> {
             FieldProblem::Invalid("must be a known ISO 3166 alpha-2 region such as \"CH\""),
         )
     })
+}
+
+fn send_limit(value: &Value) -> Result<SendLimit, PhoneError> {
+    let b = Blame::Options;
+    let schema = Schema {
+        keys: [
+            ("perNumber", "per_number"),
+            ("perUser", "per_user"),
+            ("windowSeconds", "window_seconds"),
+        ],
+        deny_unknown: true,
+        hints: &[],
+    };
+    let [per_number, per_user, window] = schema.read(value, "sendLimit", b)?;
+    let mut limit = SendLimit::default();
+    if let Some(v) = per_number {
+        limit.per_number = json::integer(v, "sendLimit.perNumber", b, 1, 1000)? as u32;
+    }
+    if let Some(v) = per_user {
+        limit.per_user = json::integer(v, "sendLimit.perUser", b, 1, 1000)? as u32;
+    }
+    if let Some(v) = window {
+        limit.window_seconds = json::integer(v, "sendLimit.windowSeconds", b, 60, 7 * 86_400)?;
+    }
+    Ok(limit)
 }
 
 fn code_policy(value: &Value) -> Result<CodePolicy, PhoneError> {

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use super::code::CodeHash;
 use super::error::{FieldProblem, PhoneError};
 use super::json::{self, Blame, Schema};
+use super::limits::SmsSent;
 use super::time::Timestamp;
 
 /// Largest sequence: JS numbers are exact up to 2^53 - 1.
@@ -116,6 +117,9 @@ pub struct UserRecord {
     pub state: UserState,
     /// The contact phone.
     pub phone: PhoneState,
+    /// Recent SMS sent for the user (`smsLog`), for the send limits; kept when the phone is
+    /// removed, so that removing and re-adding it does not reset them.
+    pub sms_log: Vec<SmsSent>,
 }
 
 impl UserRecord {
@@ -136,11 +140,12 @@ impl UserRecord {
                 ("kind", "kind"),
                 ("state", "state"),
                 ("phone", "phone"),
+                ("smsLog", "smsLog"),
             ],
             deny_unknown: false,
             hints: &[],
         };
-        let [id, owner, sequence, change_date, kind, state, phone] =
+        let [id, owner, sequence, change_date, kind, state, phone, sms_log] =
             schema.read(value, "", blame)?;
         let id = json::string(json::required(id, "userId", blame)?, "userId", blame, 1, 200)?;
         if id != user_id {
@@ -183,6 +188,7 @@ impl UserRecord {
             change_date: change_date.map(|v| timestamp(v, "changeDate", blame)).transpose()?,
             kind,
             state,
+            sms_log: sms_log.map(|v| sms_log_from_json(v, blame)).transpose()?.unwrap_or_default(),
             phone: phone
                 .map(|v| phone_from_json(v, blame))
                 .transpose()?
@@ -197,6 +203,7 @@ impl UserRecord {
             "sequence": self.sequence.0,
             "changeDate": self.change_date.map(|t| t.to_string()),
             "phone": phone_to_json(&self.phone),
+            "smsLog": self.sms_log.iter().map(SmsSent::to_json).collect::<Vec<_>>(),
         })
     }
 
@@ -296,6 +303,30 @@ fn code_from_json(value: &Value, blame: Blame) -> Result<PendingCode, PhoneError
     })
 }
 
+fn sms_log_from_json(value: &Value, blame: Blame) -> Result<Vec<SmsSent>, PhoneError> {
+    let entries = value
+        .as_array()
+        .ok_or_else(|| blame.error("smsLog", FieldProblem::WrongType { expected: "an array" }))?;
+    let schema = Schema { keys: [("to", "to"), ("at", "at")], deny_unknown: false, hints: &[] };
+    entries
+        .iter()
+        .map(|entry| {
+            let [to, at] = schema.read(entry, "smsLog[]", blame)?;
+            Ok(SmsSent {
+                to: json::string(
+                    json::required(to, "smsLog[].to", blame)?,
+                    "smsLog[].to",
+                    blame,
+                    1,
+                    32,
+                )?
+                .to_owned(),
+                at: timestamp(json::required(at, "smsLog[].at", blame)?, "smsLog[].at", blame)?,
+            })
+        })
+        .collect()
+}
+
 fn phone_to_json(phone: &PhoneState) -> Value {
     match phone {
         PhoneState::Absent => Value::Null,
@@ -342,6 +373,7 @@ mod tests {
             "phone": {"number": "+41711234567", "isVerified": false, "code": {
                 "hash": "ab".repeat(32), "createdAt": "2026-11-28T12:00:00.000Z",
                 "expiresAt": "2026-11-28T13:00:00.000Z", "failedAttempts": 2}},
+            "smsLog": [{"to": "+41711234567", "at": "2026-11-28T12:00:00.000Z"}],
         });
         let r = load(value.clone()).unwrap();
         assert_eq!(r.state, UserState::Locked);

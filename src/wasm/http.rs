@@ -33,6 +33,6 @@ async fn serve(request: &JsValue, host: &JsValue, options: &JsValue) -> Result<V
     let operation = routed.call.into_operation();
     let mut policy = engine::configure(&*operation, &options_json(options)?)?;
     let token = routed.token.ok_or(PhoneError::Unauthenticated(AuthProblem::NoToken))?;
-    policy.caller = Some(host::authenticate(host, &token).await?);
+    policy.caller = Some(host::authenticate(host, &token, policy.timeout_ms).await?);
     drive(operation, policy, host, options).await
 }

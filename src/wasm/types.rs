@@ -59,6 +59,8 @@ export interface UserRecord {
   kind?: "human" | "machine";
   state?: "active" | "initial" | "inactive" | "locked" | "deleted";
   phone?: StoredPhone | null;
+  /** Recent SMS sent for the user, for the send limits; written by the library. */
+  smsLog?: { to: string; at: string }[];
   [other: string]: unknown;
 }
 
@@ -131,6 +133,10 @@ export interface PhoneOptions extends NormalizeOptions {
   smsTemplate?: string;
   /** The clock: epoch milliseconds or a Date. Default `Date.now`. */
   now?: () => number | Date;
+  /** SMS per number and per user within a sliding window. Default 5, 10, 3600. */
+  sendLimit?: { perNumber?: number; perUser?: number; windowSeconds?: number };
+  /** How long to wait for a host callback's Promise, 1 to 600000 ms. Default 10000. */
+  timeoutMs?: number;
 }
 
 export type SetPhoneRequest = {

@@ -270,3 +270,55 @@ fn custom_code_policy_and_template() {
     assert_eq!(sms["text"], "01234567 is your code");
     assert_eq!(sms["expiresAt"], "2026-11-28T12:05:00.000Z");
 }
+
+#[test]
+fn send_limit_per_number_survives_remove_and_re_add() {
+    let host = MemoryHost::with(&[user("u1")]);
+    let mut random = Counting(0);
+    let mut c = call(&host, me(), 0, &mut random);
+    c.options = options(me(), json!({"resendCooldownSeconds": 0}));
+    c.set("u1", set_request("0711234567", json!({}))).unwrap();
+    for _ in 0..4 {
+        c.now += 60_000;
+        c.resend("u1", json!({})).unwrap();
+    }
+    assert_eq!(host.sent.borrow().len(), 5);
+    c.now += 60_000;
+    let err = c.resend("u1", json!({})).unwrap_err();
+    // The first SMS (t = 0) leaves the one-hour window at t = 3600 s; now is t = 300 s.
+    assert_eq!(
+        err,
+        contact_phone::engine::error::PhoneError::Throttled { retry_after_seconds: 3300 }
+    );
+    // Removing the phone and setting it again does not reset the count.
+    c.remove("u1").unwrap();
+    assert_eq!(
+        c.set("u1", set_request("0711234567", json!({}))).unwrap_err().id(),
+        "PHONE-throttled"
+    );
+    // returnCode sends nothing, so it is not limited.
+    assert!(c.set("u1", set_request("0711234567", json!({"returnCode": {}}))).is_ok());
+    assert_eq!(host.record("u1")["smsLog"].as_array().unwrap().len(), 5);
+    c.now += 3600_000;
+    assert!(c.resend("u1", json!({})).is_ok());
+    assert_eq!(host.sent.borrow().len(), 6);
+}
+
+#[test]
+fn send_limit_per_user_spans_numbers() {
+    let host = MemoryHost::with(&[user("u1")]);
+    let mut random = Counting(0);
+    let mut c = call(&host, me(), 0, &mut random);
+    c.options =
+        options(me(), json!({"sendLimit": {"perNumber": 5, "perUser": 3, "windowSeconds": 600}}));
+    for i in 0..3 {
+        c.now += 1000;
+        c.set("u1", set_request(&format!("07112345{i:02}"), json!({}))).unwrap();
+    }
+    c.now += 1000;
+    let err = c.set("u1", set_request("0711234599", json!({}))).unwrap_err();
+    assert_eq!((err.id(), err.http_status()), ("PHONE-throttled", 429));
+    assert_eq!(host.record("u1")["phone"]["number"], "+41711234502", "nothing saved");
+    c.now += 600_000;
+    assert!(c.set("u1", set_request("0711234599", json!({}))).is_ok());
+}

@@ -57,6 +57,7 @@ export function brokenHost(record, member, how) {
     notAFunction: 'loadUser',
     wrongRecord: () => ({ userId: record.userId, resourceOwner: 'o', sequence: 'one' }),
     otherUser: () => ({ ...record, userId: 'someone-else' }),
+    hangs: () => new Promise(() => {}),
   }[how];
   host[member] = bad;
   return host;
