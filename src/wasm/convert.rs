@@ -8,10 +8,15 @@
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen(module = "/js/json.js")]
+extern "C" {
+    /// `JSON.stringify` that rejects NaN and the infinities.
+    #[wasm_bindgen(js_name = stringify, catch)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
-    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     fn json_parse(text: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
@@ -19,7 +24,7 @@ extern "C" {
 }
 
 /// A JS value as JSON: `undefined`, functions and symbols become `null`; the error says why
-/// a value could not be read.
+/// a value could not be read (a getter threw, a cycle, a BigInt, a NaN or an infinity).
 pub fn to_json(value: &JsValue) -> Result<Value, String> {
     if value.is_undefined() {
         return Ok(Value::Null);
