@@ -70,13 +70,15 @@ pub fn request_json(data: &[u8]) {
     }
 }
 
-const REGIONS: [&str; 12] = ["CH", "US", "GB", "DE", "IT", "RU", "AR", "BR", "JP", "IN", "FR", "001"];
+const REGIONS: [&str; 12] =
+    ["CH", "US", "GB", "DE", "IT", "RU", "AR", "BR", "JP", "IN", "FR", "001"];
 
 /// The normaliser on arbitrary text with any default region: a result is E.164.
 pub fn normalize(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else { return };
     let text = String::from_utf8_lossy(rest);
-    let default_region = REGIONS.get(usize::from(selector) % (REGIONS.len() + 1)).and_then(|r| Region::parse(r));
+    let default_region =
+        REGIONS.get(usize::from(selector) % (REGIONS.len() + 1)).and_then(|r| Region::parse(r));
     let allowed = [Region::parse("CH"), Region::parse("US")].map(Option::unwrap);
     let options = ParseOptions {
         default_region,
@@ -177,8 +179,12 @@ pub fn state_machine(data: &[u8]) {
     let mut random = Bytes(random);
     let host = Memory {
         record: RefCell::new(Some(
-            UserRecord::from_json(&json!({"userId": "u1", "resourceOwner": "o", "sequence": 1}), "u1", "t")
-                .expect("a valid record"),
+            UserRecord::from_json(
+                &json!({"userId": "u1", "resourceOwner": "o", "sequence": 1}),
+                "u1",
+                "t",
+            )
+            .expect("a valid record"),
         )),
         lose: Cell::new(0),
         fail_sms: Cell::new(false),
@@ -193,7 +199,8 @@ pub fn state_machine(data: &[u8]) {
         "resendCooldownSeconds": 30,
         "sendLimit": {"perNumber": 4, "perUser": 6, "windowSeconds": 3600},
     });
-    let (_, policy) = engine::prepare(GetPhone { user_id: "u1".into() }, &options).expect("valid options");
+    let (_, policy) =
+        engine::prepare(GetPhone { user_id: "u1".into() }, &options).expect("valid options");
     let mut now: i64 = 1_795_867_200_000;
     let mut issued: Vec<String> = Vec::new();
     for op in script.chunks(3) {
@@ -211,7 +218,12 @@ pub fn state_machine(data: &[u8]) {
                     1 => json!({"number": number, "returnCode": {}}),
                     _ => json!({"number": number, "isVerified": true}),
                 };
-                run(&host, SetPhone::parse(&json!("u1"), &json!({"phone": mode})), &ctx, &mut random)
+                run(
+                    &host,
+                    SetPhone::parse(&json!("u1"), &json!({"phone": mode})),
+                    &ctx,
+                    &mut random,
+                )
             }
             2 | 3 => {
                 // Guess the last issued code (in either case), or something else.
@@ -229,16 +241,21 @@ pub fn state_machine(data: &[u8]) {
                     _ => false,
                 };
                 let request = json!({"verificationCode": guess});
-                let result = run(&host, VerifyPhone::parse(&json!("u1"), &request), &ctx, &mut random);
+                let result =
+                    run(&host, VerifyPhone::parse(&json!("u1"), &request), &ctx, &mut random);
                 if result.is_ok() {
                     assert!(expect_success, "verified with a wrong, locked or expired code");
                 } else if let Err(error) = &result {
-                    assert!(!expect_success || error.id() == "COMMAND-conflict", "right code refused: {error}");
+                    assert!(
+                        !expect_success || error.id() == "COMMAND-conflict",
+                        "right code refused: {error}"
+                    );
                 }
                 result
             }
             4 => {
-                let request = if arg & 1 == 0 { json!({"sendCode": {}}) } else { json!({"returnCode": {}}) };
+                let request =
+                    if arg & 1 == 0 { json!({"sendCode": {}}) } else { json!({"returnCode": {}}) };
                 run(&host, ResendCode::parse(&json!("u1"), &request), &ctx, &mut random)
             }
             _ => match arg % 2 {
@@ -289,11 +306,17 @@ pub fn verify(data: &[u8]) {
         "code": {"alphabet": if first & 1 == 0 { "A-Z0-9" } else { "a-zA-Z0-9" }, "length": 4 + usize::from(first % 17)},
         "maxAttempts": 1 + u64::from(first % 5),
     });
-    let Ok((_, policy)) = engine::prepare(GetPhone { user_id: "u1".into() }, &options) else { return };
+    let Ok((_, policy)) = engine::prepare(GetPhone { user_id: "u1".into() }, &options) else {
+        return;
+    };
     let host = Memory {
         record: RefCell::new(Some(
-            UserRecord::from_json(&json!({"userId": "u1", "resourceOwner": "o", "sequence": 1}), "u1", "t")
-                .expect("a valid record"),
+            UserRecord::from_json(
+                &json!({"userId": "u1", "resourceOwner": "o", "sequence": 1}),
+                "u1",
+                "t",
+            )
+            .expect("a valid record"),
         )),
         lose: Cell::new(0),
         fail_sms: Cell::new(false),
@@ -301,13 +324,22 @@ pub fn verify(data: &[u8]) {
     };
     let ctx = Context { options: &policy, now: Timestamp::from_millis(0).expect("in range") };
     let mut random = Bytes(rest);
-    let set = SetPhone::parse(&json!("u1"), &json!({"phone": {"number": "0711234567", "returnCode": {}}}));
+    let set = SetPhone::parse(
+        &json!("u1"),
+        &json!({"phone": {"number": "0711234567", "returnCode": {}}}),
+    );
     let reply = run(&host, set, &ctx, &mut random).expect("set with returnCode");
     let code = reply["verificationCode"].as_str().expect("a returned code").to_owned();
     let mut failures = 0;
     for guess in String::from_utf8_lossy(rest).split('\n').take(8) {
-        let result = run(&host, VerifyPhone::parse(&json!("u1"), &json!({"verificationCode": guess})), &ctx, &mut random);
-        let folded_match = if first & 1 == 0 { guess.eq_ignore_ascii_case(&code) } else { guess == code };
+        let result = run(
+            &host,
+            VerifyPhone::parse(&json!("u1"), &json!({"verificationCode": guess})),
+            &ctx,
+            &mut random,
+        );
+        let folded_match =
+            if first & 1 == 0 { guess.eq_ignore_ascii_case(&code) } else { guess == code };
         match result {
             Ok(_) => {
                 assert!(folded_match, "{guess:?} verified {code:?}");

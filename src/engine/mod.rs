@@ -72,20 +72,26 @@ impl<R> Decision<R> {
     }
 }
 
+/// What a call needs besides the record. It follows from the request alone, so that a missing
+/// `codeSecret` or callback is reported before anything is loaded.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Needs {
+    /// Issues or checks codes, so needs `codeSecret`.
+    pub code_secret: bool,
+    /// May save, so needs `saveUser`.
+    pub save: bool,
+    /// May send an SMS, so needs `sendSms`.
+    pub sms: bool,
+}
+
 /// A parsed call that can decide on a stored record.
 pub trait Operation {
     /// The success reply.
     type Reply: Reply;
     /// Whose record to load.
     fn user_id(&self) -> &str;
-    /// Whether the call issues or checks codes (and so needs `codeSecret`).
-    fn needs_code_secret(&self) -> bool;
-    /// Whether the call may save (and so needs `saveUser`).
-    fn writes(&self) -> bool {
-        true
-    }
-    /// Whether the call may send an SMS (and so needs `sendSms`).
-    fn needs_sms(&self) -> bool;
+    /// What the call needs.
+    fn needs(&self) -> Needs;
     /// Checks 3 onwards of SPEC §2 on the stored record.
     fn decide(
         &self,
@@ -120,16 +126,8 @@ impl<O: Operation> Operation for AsJson<O> {
         self.0.user_id()
     }
 
-    fn needs_code_secret(&self) -> bool {
-        self.0.needs_code_secret()
-    }
-
-    fn writes(&self) -> bool {
-        self.0.writes()
-    }
-
-    fn needs_sms(&self) -> bool {
-        self.0.needs_sms()
+    fn needs(&self) -> Needs {
+        self.0.needs()
     }
 
     fn decide(
@@ -151,16 +149,8 @@ impl<O: Operation + ?Sized> Operation for Box<O> {
         (**self).user_id()
     }
 
-    fn needs_code_secret(&self) -> bool {
-        (**self).needs_code_secret()
-    }
-
-    fn writes(&self) -> bool {
-        (**self).writes()
-    }
-
-    fn needs_sms(&self) -> bool {
-        (**self).needs_sms()
+    fn needs(&self) -> Needs {
+        (**self).needs()
     }
 
     fn decide(
@@ -272,7 +262,7 @@ pub fn configure<O: Operation + ?Sized>(
     options: &Value,
 ) -> Result<Options, PhoneError> {
     let options = Options::from_json(options)?;
-    if operation.needs_code_secret() {
+    if operation.needs().code_secret {
         options.code_secret()?;
     }
     Ok(options)
@@ -416,12 +406,12 @@ impl Operation for SetPhone {
         &self.user_id
     }
 
-    fn needs_code_secret(&self) -> bool {
-        self.mode != VerificationMode::MarkVerified
-    }
-
-    fn needs_sms(&self) -> bool {
-        self.mode == VerificationMode::SendCode
+    fn needs(&self) -> Needs {
+        Needs {
+            code_secret: self.mode != VerificationMode::MarkVerified,
+            save: true,
+            sms: self.mode == VerificationMode::SendCode,
+        }
     }
 
     fn decide(
@@ -481,12 +471,8 @@ impl Operation for VerifyPhone {
         &self.user_id
     }
 
-    fn needs_code_secret(&self) -> bool {
-        true
-    }
-
-    fn needs_sms(&self) -> bool {
-        false
+    fn needs(&self) -> Needs {
+        Needs { code_secret: true, save: true, sms: false }
     }
 
     fn decide(
@@ -545,12 +531,8 @@ impl Operation for ResendCode {
         &self.user_id
     }
 
-    fn needs_code_secret(&self) -> bool {
-        true
-    }
-
-    fn needs_sms(&self) -> bool {
-        self.delivery == Delivery::Send
+    fn needs(&self) -> Needs {
+        Needs { code_secret: true, save: true, sms: self.delivery == Delivery::Send }
     }
 
     fn decide(
@@ -576,12 +558,8 @@ impl Operation for RemovePhone {
         &self.user_id
     }
 
-    fn needs_code_secret(&self) -> bool {
-        false
-    }
-
-    fn needs_sms(&self) -> bool {
-        false
+    fn needs(&self) -> Needs {
+        Needs { code_secret: false, save: true, sms: false }
     }
 
     fn decide(
@@ -612,16 +590,8 @@ impl Operation for GetPhone {
         &self.user_id
     }
 
-    fn needs_code_secret(&self) -> bool {
-        false
-    }
-
-    fn needs_sms(&self) -> bool {
-        false
-    }
-
-    fn writes(&self) -> bool {
-        false
+    fn needs(&self) -> Needs {
+        Needs { code_secret: false, save: false, sms: false }
     }
 
     /// Reading is allowed on users still in state `initial`: it changes nothing.

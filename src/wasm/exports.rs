@@ -110,7 +110,7 @@ pub(super) async fn drive(
     options: &JsValue,
 ) -> Result<Value, PhoneError> {
     let ctx = Context { options: &policy, now: platform::now(options)? };
-    let host = JsHost::new(host, operation.writes(), operation.needs_sms(), policy.timeout_ms)?;
+    let host = JsHost::new(host, operation.needs(), policy.timeout_ms)?;
     driver::run(&host, &operation, &ctx, &mut platform::PlatformRandom).await
 }
 

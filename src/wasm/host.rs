@@ -18,7 +18,7 @@ use crate::engine::auth::Caller;
 use crate::engine::error::{AuthProblem, PhoneError};
 use crate::engine::event::SmsMessage;
 use crate::engine::record::UserRecord;
-use crate::engine::Save;
+use crate::engine::{Needs, Save};
 
 #[wasm_bindgen]
 extern "C" {
@@ -111,12 +111,7 @@ pub struct JsHost {
 impl JsHost {
     /// Checks up front that the callbacks the call will use are functions, so that a missing
     /// `sendSms` is reported before anything is saved.
-    pub fn new(
-        host: &JsValue,
-        writes: bool,
-        sends_sms: bool,
-        timeout_ms: u32,
-    ) -> Result<JsHost, PhoneError> {
+    pub fn new(host: &JsValue, needs: Needs, timeout_ms: u32) -> Result<JsHost, PhoneError> {
         if !is_object(host) {
             return Err(PhoneError::storage(
                 "host",
@@ -130,8 +125,8 @@ impl JsHost {
                 .map_err(|cause| PhoneError::HostStorage { callback: name, cause })
         };
         let load_user = storage("loadUser")?;
-        let save_user = if writes { Some(storage("saveUser")?) } else { None };
-        let send_sms = if sends_sms {
+        let save_user = if needs.save { Some(storage("saveUser")?) } else { None };
+        let send_sms = if needs.sms {
             Some(callbacks.function("sendSms").map_err(|cause| PhoneError::HostSms { cause })?)
         } else {
             None
