@@ -80,6 +80,8 @@ pub fn normalize(data: &[u8]) {
     let default_region =
         REGIONS.get(usize::from(selector) % (REGIONS.len() + 1)).and_then(|r| Region::parse(r));
     let allowed = [Region::parse("CH"), Region::parse("US")].map(Option::unwrap);
+    // `..default()` keeps the target compiling as ParseOptions grows.
+    #[allow(clippy::needless_update)]
     let options = ParseOptions {
         default_region,
         allowed_regions: (selector & 0x80 != 0).then_some(&allowed[..]),
@@ -162,7 +164,7 @@ impl Host for Memory {
     async fn send_sms(&self, message: &SmsMessage) -> Result<(), PhoneError> {
         self.sent.borrow_mut().push(message.clone());
         if self.fail_sms.get() {
-            return Err(PhoneError::HostSms { cause: "fuzzed failure".into() });
+            return Err(PhoneError::HostSms { cause: "fuzzed failure".into(), saved: true });
         }
         Ok(())
     }

@@ -230,6 +230,9 @@ pub enum PhoneError {
     HostSms {
         /// What went wrong, including the host's own message.
         cause: String,
+        /// Whether the phone and its code were saved before (false only when `sendSms` is
+        /// missing, which is checked before anything is saved).
+        saved: bool,
     },
 }
 
@@ -372,9 +375,15 @@ impl PhoneError {
             InvalidOption { option, problem } => format!("Options are invalid: {option} {problem}"),
             RandomUnavailable => "The random source failed".into(),
             HostStorage { callback, cause } => format!("Host callback {callback} failed: {cause}"),
-            HostSms { cause } => format!(
+            HostSms { cause, saved: true } => format!(
                 "SMS could not be sent (sendSms failed: {cause}); the phone and its code are saved, \
                  resend to deliver a code"
+            ),
+            HostSms { cause, saved: false } => format!("SMS cannot be sent: {cause}"),
+            // The driver calls sendSms only after a successful save.
+            HostTimeout { callback: "sendSms", timeout_ms } => format!(
+                "Host callback sendSms did not settle within {timeout_ms} ms; the phone and its \
+                 code are saved, resend to deliver a code"
             ),
             HostTimeout { callback, timeout_ms } => {
                 format!("Host callback {callback} did not settle within {timeout_ms} ms")
@@ -462,7 +471,7 @@ mod tests {
             (PhoneError::option("maxAttempts", FieldProblem::Missing), 13, 500, "CONFIG-invalid"),
             (RandomUnavailable, 13, 500, "CODE-random"),
             (PhoneError::storage("loadUser", "boom"), 13, 500, "HOST-storage"),
-            (HostSms { cause: "down".into() }, 14, 503, "HOST-sms"),
+            (HostSms { cause: "down".into(), saved: true }, 14, 503, "HOST-sms"),
         ];
         for (error, code, status, id) in table {
             assert_eq!(error.code().number(), code, "{error:?}");

@@ -123,6 +123,10 @@ pub struct UserRecord {
 }
 
 impl UserRecord {
+    /// The record fields the library reads; all others are the host's and never read.
+    pub const FIELDS: [&'static str; 8] =
+        ["userId", "resourceOwner", "sequence", "changeDate", "kind", "state", "phone", "smsLog"];
+
     /// Reads a record returned by the storage callback `callback` for `user_id`; a record of
     /// another user or of the wrong shape is a storage error naming the field.
     pub fn from_json(
@@ -131,20 +135,8 @@ impl UserRecord {
         callback: &'static str,
     ) -> Result<UserRecord, PhoneError> {
         let blame = Blame::Storage(callback);
-        let schema = Schema {
-            keys: [
-                ("userId", "userId"),
-                ("resourceOwner", "resourceOwner"),
-                ("sequence", "sequence"),
-                ("changeDate", "changeDate"),
-                ("kind", "kind"),
-                ("state", "state"),
-                ("phone", "phone"),
-                ("smsLog", "smsLog"),
-            ],
-            deny_unknown: false,
-            hints: &[],
-        };
+        let schema =
+            Schema { keys: Self::FIELDS.map(|key| (key, key)), deny_unknown: false, hints: &[] };
         let [id, owner, sequence, change_date, kind, state, phone, sms_log] =
             schema.read(value, "", blame)?;
         let id = json::string(json::required(id, "userId", blame)?, "userId", blame, 1, 200)?;

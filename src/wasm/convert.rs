@@ -29,6 +29,13 @@ pub fn to_json(value: &JsValue) -> Result<Value, String> {
     if value.is_undefined() {
         return Ok(Value::Null);
     }
+    // JSON.stringify would return undefined for these, which would read as "absent".
+    if value.is_function() {
+        return Err("a function is not JSON".into());
+    }
+    if value.is_symbol() {
+        return Err("a symbol is not JSON".into());
+    }
     let text = json_stringify(value).map_err(|thrown| describe(&thrown))?;
     match text.as_string() {
         Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
@@ -40,6 +47,21 @@ pub fn to_json(value: &JsValue) -> Result<Value, String> {
 pub fn to_js(value: &Value) -> JsValue {
     // Serialising a `Value` cannot fail and its text always parses; `null` is a safe fallback.
     json_parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}
+
+/// The properties `keys` of `object`, copied into a new plain object, so that other properties
+/// (which may hold BigInts, cycles or anything else) are never read or serialised.
+pub fn project(object: &JsValue, keys: &[&str]) -> Result<JsValue, String> {
+    let copy = js_sys::Object::new();
+    for key in keys {
+        let value =
+            property(object, key).map_err(|cause| format!("reading {key} threw {cause}"))?;
+        if !value.is_undefined() {
+            js_sys::Reflect::set(&copy, &JsValue::from_str(key), &value)
+                .map_err(|thrown| describe(&thrown))?;
+        }
+    }
+    Ok(copy.into())
 }
 
 /// A property of a JS object, or the description of what its getter threw.

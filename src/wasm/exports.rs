@@ -13,19 +13,19 @@ use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, Verify
 use crate::engine::{self, AsJson, Context, Operation};
 
 /// `setPhone(userId, {phone: {number, sendCode|returnCode|isVerified}}, host, options)`.
-#[wasm_bindgen(js_name = setPhone, unchecked_return_type = "Promise<SetPhoneResponse>")]
+#[wasm_bindgen(js_name = setPhone, unchecked_return_type = "SetPhoneResponse")]
 pub async fn set_phone(
     #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "SetPhoneRequest")] request: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let parsed = request_json(&request).and_then(|r| SetPhone::parse(&user_id_json(&user_id), &r));
+    let parsed = request_json(&request).and_then(|r| SetPhone::parse(&string_json(&user_id), &r));
     respond(run(any(parsed), &host, &options).await)
 }
 
 /// `verifyPhone(userId, {verificationCode}, host, options)`.
-#[wasm_bindgen(js_name = verifyPhone, unchecked_return_type = "Promise<PhoneDetailsResponse>")]
+#[wasm_bindgen(js_name = verifyPhone, unchecked_return_type = "PhoneDetailsResponse")]
 pub async fn verify_phone(
     #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyPhoneRequest")] request: JsValue,
@@ -33,41 +33,40 @@ pub async fn verify_phone(
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let parsed =
-        request_json(&request).and_then(|r| VerifyPhone::parse(&user_id_json(&user_id), &r));
+        request_json(&request).and_then(|r| VerifyPhone::parse(&string_json(&user_id), &r));
     respond(run(any(parsed), &host, &options).await)
 }
 
 /// `resendPhoneCode(userId, {sendCode} | {returnCode}, host, options)`.
-#[wasm_bindgen(js_name = resendPhoneCode, unchecked_return_type = "Promise<SetPhoneResponse>")]
+#[wasm_bindgen(js_name = resendPhoneCode, unchecked_return_type = "SetPhoneResponse")]
 pub async fn resend_phone_code(
     #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ResendPhoneCodeRequest | undefined")] request: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let parsed =
-        request_json(&request).and_then(|r| ResendCode::parse(&user_id_json(&user_id), &r));
+    let parsed = request_json(&request).and_then(|r| ResendCode::parse(&string_json(&user_id), &r));
     respond(run(any(parsed), &host, &options).await)
 }
 
 /// `removePhone(userId, host, options)`.
-#[wasm_bindgen(js_name = removePhone, unchecked_return_type = "Promise<PhoneDetailsResponse>")]
+#[wasm_bindgen(js_name = removePhone, unchecked_return_type = "PhoneDetailsResponse")]
 pub async fn remove_phone(
     #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    respond(run(any(RemovePhone::parse(&user_id_json(&user_id))), &host, &options).await)
+    respond(run(any(RemovePhone::parse(&string_json(&user_id))), &host, &options).await)
 }
 
 /// `getPhone(userId, host, options)`.
-#[wasm_bindgen(js_name = getPhone, unchecked_return_type = "Promise<GetPhoneResponse>")]
+#[wasm_bindgen(js_name = getPhone, unchecked_return_type = "GetPhoneResponse")]
 pub async fn get_phone(
     #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    respond(run(any(GetPhone::parse(&user_id_json(&user_id))), &host, &options).await)
+    respond(run(any(GetPhone::parse(&string_json(&user_id))), &host, &options).await)
 }
 
 /// `normalizePhone(input, {defaultRegion, allowedRegions})`: the E.164 form and what is known
@@ -77,10 +76,8 @@ pub fn normalize_phone(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let result = request_json(&input).and_then(|input| {
-        let options = options_json(&options)?;
-        engine::normalize_phone(&input, &options)
-    });
+    let result = options_json(&options)
+        .and_then(|options| engine::normalize_phone(&string_json(&input), &options));
     respond(result)
 }
 
@@ -119,11 +116,10 @@ fn respond(result: Result<Value, PhoneError>) -> Result<JsValue, JsValue> {
 }
 
 /// The user id as JSON; a value JSON cannot hold becomes `null` and fails the type check.
-fn user_id_json(user_id: &JsValue) -> Value {
-    user_id
-        .as_string()
-        .map(Value::String)
-        .unwrap_or_else(|| convert::to_json(user_id).unwrap_or(Value::Null))
+/// A JS string as JSON; anything else (a number, a `Date`, an object with `toJSON`) becomes
+/// `null`, which fails the check that it is a string.
+fn string_json(value: &JsValue) -> Value {
+    value.as_string().map(Value::String).unwrap_or(Value::Null)
 }
 
 fn request_json(request: &JsValue) -> Result<Value, PhoneError> {

@@ -127,7 +127,8 @@ impl JsHost {
         let load_user = storage("loadUser")?;
         let save_user = if needs.save { Some(storage("saveUser")?) } else { None };
         let send_sms = if needs.sms {
-            Some(callbacks.function("sendSms").map_err(|cause| PhoneError::HostSms { cause })?)
+            let missing = |cause| PhoneError::HostSms { cause, saved: false };
+            Some(callbacks.function("sendSms").map_err(missing)?)
         } else {
             None
         };
@@ -176,10 +177,11 @@ impl Host for JsHost {
         if record.is_null() || record.is_undefined() {
             return Ok(None);
         }
-        if !record.is_object() {
+        if !record.is_object() || Array::is_array(&record) {
             return Err(fail("must return a record object or null".into()));
         }
-        let json = convert::to_json(&record)
+        let owned = convert::project(&record, &UserRecord::FIELDS).map_err(&fail)?;
+        let json = convert::to_json(&owned)
             .map_err(|cause| fail(format!("returned a record that is not JSON: {cause}")))?;
         let parsed = UserRecord::from_json(&json, user_id, "loadUser")?;
         *self.loaded.borrow_mut() = record;
@@ -215,11 +217,12 @@ impl Host for JsHost {
     async fn send_sms(&self, message: &SmsMessage) -> Result<(), PhoneError> {
         let send_sms = self.send_sms.as_ref().ok_or_else(|| PhoneError::HostSms {
             cause: "host.sendSms must be a function".into(),
+            saved: true,
         })?;
         let timeout_ms = self.callbacks.timeout_ms;
         self.callbacks.call(send_sms, &[&convert::to_js(&message.to_json())]).await.map_err(
             |failure| match failure {
-                Failure::Failed(cause) => PhoneError::HostSms { cause },
+                Failure::Failed(cause) => PhoneError::HostSms { cause, saved: true },
                 Failure::TimedOut => PhoneError::HostTimeout { callback: "sendSms", timeout_ms },
             },
         )?;

@@ -12,7 +12,7 @@ use crate::engine::http::{self, HttpResponse};
 
 /// `handleHttp({method, path, headers, body}, host, options)`: always resolves to
 /// `{status, headers, body}`, errors included; the caller comes from `host.authenticate`.
-#[wasm_bindgen(js_name = handleHttp, unchecked_return_type = "Promise<HttpResponse>")]
+#[wasm_bindgen(js_name = handleHttp, unchecked_return_type = "HttpResponse")]
 pub async fn handle_http(
     #[wasm_bindgen(unchecked_param_type = "HttpRequest")] request: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,

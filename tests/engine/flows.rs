@@ -299,7 +299,7 @@ fn send_limit_per_number_survives_remove_and_re_add() {
     // returnCode sends nothing, so it is not limited.
     assert!(c.set("u1", set_request("0711234567", json!({"returnCode": {}}))).is_ok());
     assert_eq!(host.record("u1")["smsLog"].as_array().unwrap().len(), 5);
-    c.now += 3600_000;
+    c.now += 3_600_000;
     assert!(c.resend("u1", json!({})).is_ok());
     assert_eq!(host.sent.borrow().len(), 6);
 }

@@ -119,7 +119,10 @@ impl Host for MemoryHost {
 
     async fn send_sms(&self, message: &SmsMessage) -> Result<(), PhoneError> {
         if self.fail_sms.get() {
-            return Err(PhoneError::HostSms { cause: "rejected with Error: gateway down".into() });
+            return Err(PhoneError::HostSms {
+                cause: "rejected with Error: gateway down".into(),
+                saved: true,
+            });
         }
         self.sent.borrow_mut().push(message.clone());
         Ok(())

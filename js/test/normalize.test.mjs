@@ -1,0 +1,167 @@
+// normalizePhone and phone numbers (SPEC §4): ZITADEL's cases, what people type, tel: URIs,
+// extensions, regions, and the numbering-plan check that goes beyond ZITADEL.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { normalizePhone } from 'contact-phone';
+import { errors, throws } from './support.mjs';
+
+/** What normalizePhone returns for a valid number. */
+const number = (e164, region, countryCode, extra = {}) => ({
+  e164,
+  region,
+  countryCode,
+  nationalNumber: e164.slice(1 + String(countryCode).length),
+  valid: true,
+  possible: true,
+  ...extra,
+});
+
+const SWISS = number('+41711234567', 'CH', 41);
+
+describe("ZITADEL's cases (region CH)", () => {
+  const inputs = ['0711234567', '0041711234567', '071 123 45 67', '+4171 123 45 67', '004171 123 45 67'];
+
+  for (const input of inputs) {
+    test(`${input} → +41711234567`, () => {
+      assert.deepEqual(normalizePhone(input, {}), SWISS);
+      assert.deepEqual(normalizePhone(input, { defaultRegion: 'CH' }), SWISS);
+      assert.deepEqual(normalizePhone(input, undefined), SWISS);
+    });
+  }
+
+  test('PhoneNumber → PHONE-so0wa', () => {
+    throws(() => normalizePhone('PhoneNumber', {}), errors.phoneInvalid('no digits'));
+  });
+
+  test('whitespace only → PHONE-Zt0NV', () => {
+    for (const input of ['', ' ', '   ', '\t\n', '\u00a0', '\u3000']) {
+      throws(() => normalizePhone(input, {}), errors.phoneEmpty);
+    }
+  });
+});
+
+describe('what people type', () => {
+  test('spaces, dashes, dots, brackets, +, 00 and the trunk 0', () => {
+    const inputs = [
+      '+41 71 123 45 67', '+41-71-123-45-67', '+41.71.123.45.67', '(071) 123-45.67', '+41 (0)71 123 45 67',
+      '+41 (71) 123 45 67', '00 41 71 123 45 67', '0041 (0)71 123 45 67', ' 071 123 45 67 ', '+41711234567',
+    ];
+    for (const input of inputs) assert.deepEqual(normalizePhone(input, {}), SWISS, input);
+  });
+
+  test('digits of other scripts', () => {
+    for (const input of ['٠٧١١٢٣٤٥٦٧', '０７１ １２３ ４５ ６７', '𝟎𝟕𝟏𝟏𝟐𝟑𝟒𝟓𝟔𝟕']) {
+      assert.deepEqual(normalizePhone(input, {}), SWISS, input);
+    }
+  });
+
+  test('tel: URIs', () => {
+    for (const input of ['tel:+41-71-123-45-67', 'tel:+41711234567', 'tel:071-123-45-67;phone-context=+41']) {
+      assert.deepEqual(normalizePhone(input, {}), SWISS, input);
+    }
+  });
+
+  test('extensions are dropped', () => {
+    for (const input of ['071 123 45 67 ext. 5', '+41 71 123 45 67 x12', '+41 71 123 45 67;ext=9', 'tel:+41-71-123-45-67;ext=123', '+41 71 123 45 67 extension 12']) {
+      assert.deepEqual(normalizePhone(input, {}), SWISS, input);
+    }
+  });
+
+  test('mobile and service numbers', () => {
+    assert.deepEqual(normalizePhone('079 123 45 67', {}), number('+41791234567', 'CH', 41));
+    assert.deepEqual(normalizePhone('0800 123 456', {}), number('+41800123456', 'CH', 41));
+  });
+});
+
+describe('not a phone number: PHONE-so0wa with the reason', () => {
+  const cases = [
+    ['abc', 'no digits'],
+    ['+', 'no digits'],
+    ['+41 71 ABC 45 67', 'not a phone number'],
+    ['12', 'too short'],
+    ['+4112', 'too short'],
+    ['+41 71 123 45 6', 'too short'],
+    ['+41711234567890123', 'too long'],
+    ['9'.repeat(300), 'too long'],
+  ];
+  for (const [input, why] of cases) {
+    test(`${input.length > 30 ? `${input.slice(0, 10)}… (${input.length} characters)` : input} → ${why}`, () => {
+      throws(() => normalizePhone(input, {}), errors.phoneInvalid(why));
+    });
+  }
+
+  test('a number of an impossible length is returned as neither possible nor valid', () => {
+    assert.deepEqual(normalizePhone('+41 71 123 45 678', {}), number('+417112345678', 'CH', 41, { valid: false, possible: false }));
+  });
+});
+
+describe('regions', () => {
+  test('defaultRegion null requires the international form', () => {
+    const noRegion = { defaultRegion: null };
+    for (const input of ['071 123 45 67', '0711234567', '0041711234567']) {
+      throws(() => normalizePhone(input, noRegion), errors.phoneInvalid('national number without a default region'));
+    }
+    assert.deepEqual(normalizePhone('+41 71 123 45 67', noRegion), SWISS);
+    assert.deepEqual(normalizePhone('+41 71 123 45 67', { default_region: null }), SWISS);
+    throws(() => normalizePhone('071 123 45 67', { default_region: null }), errors.phoneInvalid('national number without a default region'));
+  });
+
+  test('region codes are case-insensitive; unknown ones are configuration errors', () => {
+    assert.deepEqual(normalizePhone('071 123 45 67', { defaultRegion: 'ch' }), SWISS);
+    for (const defaultRegion of ['XX', 'CHE', '', 41]) {
+      throws(() => normalizePhone('071 123 45 67', { defaultRegion }), errors.config('defaultRegion must be a known ISO 3166 alpha-2 region such as "CH"'));
+    }
+  });
+
+  test('allowedRegions accepts only numbers of those regions', () => {
+    assert.deepEqual(normalizePhone('071 123 45 67', { allowedRegions: ['CH'] }), SWISS);
+    assert.deepEqual(normalizePhone('071 123 45 67', { allowedRegions: ['de', 'ch'] }), SWISS);
+    throws(() => normalizePhone('071 123 45 67', { allowedRegions: ['DE', 'AT'] }), errors.phoneInvalid('region not allowed'));
+    throws(() => normalizePhone('+41 71 123 45 67', { allowedRegions: ['LI'] }), errors.phoneInvalid('region not allowed'));
+  });
+
+  test('malformed allowedRegions are configuration errors', () => {
+    const cases = [
+      [[], 'allowedRegions must list at least one region'],
+      ['CH', 'allowedRegions must be an array of region codes'],
+      [['CH', 'XX'], 'allowedRegions[1] must be a known ISO 3166 alpha-2 region such as "CH"'],
+      [[41], 'allowedRegions[0] must be a known ISO 3166 alpha-2 region such as "CH"'],
+    ];
+    for (const [allowedRegions, message] of cases) {
+      throws(() => normalizePhone('071 123 45 67', { allowedRegions }), errors.config(message));
+    }
+  });
+
+  test('options other than the region ones are accepted and unknown keys are not', () => {
+    assert.deepEqual(normalizePhone('071 123 45 67', { caller: { userId: 'u1' }, codeSecret: 'k'.repeat(32) }), SWISS);
+    throws(() => normalizePhone('071 123 45 67', { region: 'CH' }), errors.config('region is not a known field'));
+  });
+});
+
+describe('numbers of other countries (the full normaliser)', () => {
+  const cases = [
+    ['+1 415 555 2671', {}, number('+14155552671', 'US', 1)],
+    ['(415) 555-2671', { defaultRegion: 'US' }, number('+14155552671', 'US', 1)],
+    ['+44 20 7946 0958', {}, number('+442079460958', 'GB', 44)],
+    ['020 7946 0958', { defaultRegion: 'GB' }, number('+442079460958', 'GB', 44)],
+    ['030 123456', { defaultRegion: 'DE' }, number('+4930123456', 'DE', 49)],
+    ['011 41 71 123 45 67', { defaultRegion: 'US' }, SWISS],
+    ['+1 415 555 2671', { defaultRegion: null }, number('+14155552671', 'US', 1)],
+    ['+800 1234 5678', {}, number('+80012345678', '001', 800)],
+  ];
+  for (const [input, options, expected] of cases) {
+    test(`${input} ${JSON.stringify(options)} → ${expected.e164} (${expected.region})`, () => {
+      assert.deepEqual(normalizePhone(input, options), expected);
+    });
+  }
+
+  test('+999 123: unknown country calling code → PHONE-so0wa', () => {
+    throws(() => normalizePhone('+999 123', {}), errors.phoneInvalid('unknown country calling code'));
+    throws(() => normalizePhone('+999 123 456 789', {}), errors.phoneInvalid('unknown country calling code'));
+  });
+
+  test('allowedRegions applies to foreign numbers', () => {
+    throws(() => normalizePhone('+1 415 555 2671', { allowedRegions: ['CH'] }), errors.phoneInvalid('region not allowed'));
+    assert.deepEqual(normalizePhone('+1 415 555 2671', { allowedRegions: ['US', 'CH'] }), number('+14155552671', 'US', 1));
+  });
+});
