@@ -4,15 +4,18 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = `${root}pkg`;
+// cargo honours CARGO_TARGET_DIR (relative to the working directory, which is root here).
+const target = resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib']);
 rmSync(pkg, { recursive: true, force: true });
-run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, `${root}target/wasm32-unknown-unknown/release/contact_phone.wasm`]);
+run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, `${target}/wasm32-unknown-unknown/release/contact_phone.wasm`]);
 const wasmOpt = `${root}node_modules/.bin/wasm-opt`;
 if (!existsSync(wasmOpt)) throw new Error('node_modules/.bin/wasm-opt is missing: run npm ci first');
 run(wasmOpt, ['-Oz', `${pkg}/contact_phone_bg.wasm`, '-o', `${pkg}/contact_phone_bg.wasm`]);
