@@ -1,10 +1,11 @@
 // Development administration, behind ADMIN_TOKEN:
 //   POST /admin/users     create or replace users (one object or an array); returns tokens
+//   GET  /admin/users     the users created here: {userId, resourceOwner, kind, state}
 //   GET  /admin/users/:id the stored record and its audit events
 //   POST /admin/tokens    a signed token for any caller {userId?, permissions?}
 //   GET  /admin/outbox    the SMS sink, newest first (?userId=…&limit=…)
 import { bearerToken, isAdmin, issueToken } from './auth.js';
-import { outbox, userStore } from './index.js';
+import { directory, outbox, userStore } from './index.js';
 
 const json = (status, body) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
@@ -20,6 +21,7 @@ export async function handleAdmin(request, env) {
   const url = new URL(request.url);
   const route = `${request.method} ${url.pathname}`;
   if (route === 'POST /admin/users') return createUsers(request, env);
+  if (route === 'GET /admin/users') return json(200, { users: await directory(env).list() });
   if (route === 'POST /admin/tokens') return createToken(request, env);
   if (route === 'GET /admin/outbox') {
     const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);
@@ -55,10 +57,13 @@ async function createUsers(request, env) {
     const users = Array.isArray(body) ? body : [body];
     users.forEach(checkUser);
     const created = [];
+    const entries = [];
     for (const user of users) {
       const stored = await userStore(env, user.userId).seed({ kind: 'human', state: 'active', ...user });
       created.push({ userId: stored.userId, sequence: stored.sequence, token: await issueToken(env, { userId: stored.userId }) });
+      entries.push({ userId: stored.userId, resourceOwner: stored.resourceOwner, kind: stored.kind, state: stored.state });
     }
+    await directory(env).put(entries);
     return json(201, { users: created });
   } catch (response) {
     if (response instanceof Response) return response;
