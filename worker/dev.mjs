@@ -50,7 +50,9 @@ export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir,
     },
     durableObjectsPersist: persistDir ?? false,
     bindings: env,
-    ...(existsSync(www) ? { assets: { directory: www } } : {}),
+    // As wrangler does for a worker with assets: a request that matches no file goes to the
+    // worker (without has_user_worker, miniflare answers it with an empty 404).
+    ...(existsSync(www) ? { assets: { directory: www, routerConfig: { has_user_worker: true } } } : {}),
     host,
     port,
   });
