@@ -167,6 +167,12 @@ describe('HTTP errors change nothing', () => {
     assert.equal((await call('GET', '/admin/users', { token: tokens.alice })).status, 401);
     const created = await call('POST', '/admin/users', { token: tokens.alice, body: { userId: 'mallory', resourceOwner: 'acme' } });
     assert.equal(created.status, 401);
+    // Refused bodies are read to their end: behind the assets router an unread body made
+    // workerd reset the connection now and then (ECONNRESET instead of the reply).
+    for (let i = 0; i < 30; i += 1) {
+      assert.equal((await call('POST', '/admin/users', { token: tokens.alice, body: { userId: 'mallory', resourceOwner: 'acme' } })).status, 401);
+      assert.equal((await call('POST', '/admin/nope', { token: env.ADMIN_TOKEN, body: {} })).status, 404);
+    }
     assert.equal((await admin('GET', '/admin/users/mallory')).status, 404);
   });
 });
