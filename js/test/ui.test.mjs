@@ -362,6 +362,50 @@ describe('browser mode (wasm + IndexedDB in the page)', () => {
     ui.assertClean();
   });
 
+  test('resend: a new SMS once the cooldown is over, PHONE-throttled before', async (t) => {
+    const ui = await openUi(t);
+    const { page } = ui;
+    await setPhone(page, '079 123 45 67', 'sendCode');
+    await click(page, '#resend-return');
+    const throttled = await errorIn(page, '#phone-status');
+    assert.equal(throttled.id, 'PHONE-throttled');
+    assert.equal(throttled.status, 'HTTP 429');
+    assert.match(throttled.message, /^Too many codes: try again in \d+ s$/);
+    assert.equal(await errorIn(page, '#code-error'), null);
+
+    // Let the cooldown pass without waiting: the pending code is dated 60 s earlier in storage
+    // (the cooldown counts from the code's createdAt).
+    await page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('contact-phone-admin');
+      open.onsuccess = () => {
+        const tx = open.result.transaction('users', 'readwrite');
+        const users = tx.objectStore('users');
+        const read = users.get('alice');
+        read.onsuccess = () => {
+          const record = read.result;
+          record.phone.code.createdAt = new Date(Date.parse(record.phone.code.createdAt) - 60_000).toISOString();
+          users.put(record);
+        };
+        tx.oncomplete = () => { open.result.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    }));
+    await click(page, '#resend-sms');
+    const resent = await reply(page);
+    assert.equal(resent.operation, 'resendPhoneCode');
+    assert.equal(resent.status, '200');
+    assert.deepEqual(Object.keys(resent.body), ['details']);
+    assert.equal(resent.body.details.sequence, '4');
+    const { outbox } = await readIndexedDb(page);
+    assert.equal(outbox.length, 2);
+    assert.notEqual(outbox[1].code, outbox[0].code);
+    assert.equal((await outboxShown(page))[0].text, `Your verification code is ${outbox[1].code}`);
+    assert.deepEqual((await eventsShown(page)).at(-1), [4, 'user.human.phone.code.added']);
+    await verify(page, outbox[1].code);
+    assert.equal((await reply(page)).body.details.sequence, '5');
+    ui.assertClean();
+  });
+
   test('a reload keeps users, the phone and the outbox (IndexedDB)', async (t) => {
     const ui = await openUi(t);
     const { page } = ui;
