@@ -1,18 +1,22 @@
 // Builds the npm package into pkg/: one release wasm build, wasm-bindgen --target web,
 // wasm-opt -Oz (npm binaryen; Debian's old binaryen corrupts the output), and the entry
-// files for Node, workerd and browsers. Prints the .wasm size raw and gzip -9.
+// files for Node, workerd and browsers; copies them under www/vendor/ for the admin UI. Prints
+// the .wasm size raw and gzip -9.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = `${root}pkg`;
+// cargo honours CARGO_TARGET_DIR (relative to the working directory, which is root here).
+const target = resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib']);
 rmSync(pkg, { recursive: true, force: true });
-run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, `${root}target/wasm32-unknown-unknown/release/contact_phone.wasm`]);
+run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, `${target}/wasm32-unknown-unknown/release/contact_phone.wasm`]);
 const wasmOpt = `${root}node_modules/.bin/wasm-opt`;
 if (!existsSync(wasmOpt)) throw new Error('node_modules/.bin/wasm-opt is missing: run npm ci first');
 run(wasmOpt, ['-Oz', `${pkg}/contact_phone_bg.wasm`, '-o', `${pkg}/contact_phone_bg.wasm`]);
@@ -48,6 +52,13 @@ rmSync(`${pkg}/contact_phone_bg.wasm.d.ts`, { force: true });
 // them, and `unknown` keeps the published types free of `any`.
 const dts = `${pkg}/contact_phone.d.ts`;
 writeFileSync(dts, readFileSync(dts, 'utf8').replace(/\bany\b/g, 'unknown'));
+
+// The admin UI (www/) imports the package as a browser user would, so the built files must sit
+// under its asset root; www/vendor/ is gitignored and rebuilt here.
+const vendor = `${root}www/vendor/contact-phone`;
+rmSync(vendor, { recursive: true, force: true });
+const serverOnly = new Set([`${pkg}/node.js`, `${pkg}/workerd.js`]);
+cpSync(pkg, vendor, { recursive: true, filter: (path) => !serverOnly.has(path) });
 
 const wasm = readFileSync(`${pkg}/contact_phone_bg.wasm`);
 const glue = readFileSync(`${pkg}/contact_phone.js`);

@@ -45,7 +45,7 @@ if (!demo.user) {
 console.log(`
 contact-phone edge worker (workerd) on ${url}
   state:  .contact-phone/state (Durable Objects, SQLite)      SMS: ${env.SMS_WEBHOOK_URL ? `webhook ${env.SMS_WEBHOOK_URL}` : 'outbox (GET /admin/outbox)'}
-${existsSync(`${root}www/index.html`) ? `  admin UI: ${url}/\n` : ''}
+${existsSync(`${root}www/index.html`) ? `  admin UI: ${url}/   (edge mode: paste the ADMIN_TOKEN below)\n` : ''}
 Paste into a shell:
 
   export API=${url}

@@ -1,10 +1,11 @@
 // Development administration, behind ADMIN_TOKEN:
 //   POST /admin/users     create or replace users (one object or an array); returns tokens
+//   GET  /admin/users     the users created here: {userId, resourceOwner, kind, state}
 //   GET  /admin/users/:id the stored record and its audit events
 //   POST /admin/tokens    a signed token for any caller {userId?, permissions?}
 //   GET  /admin/outbox    the SMS sink, newest first (?userId=…&limit=…)
 import { bearerToken, isAdmin, issueToken } from './auth.js';
-import { outbox, userStore } from './index.js';
+import { directory, outbox, userStore } from './index.js';
 
 const json = (status, body) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
@@ -12,6 +13,7 @@ const problem = (status, message) => json(status, { error: message });
 
 export async function handleAdmin(request, env) {
   if (!isAdmin(env, bearerToken(request))) {
+    await discardBody(request);
     return new Response(JSON.stringify({ error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' }), {
       status: 401,
       headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
@@ -20,6 +22,7 @@ export async function handleAdmin(request, env) {
   const url = new URL(request.url);
   const route = `${request.method} ${url.pathname}`;
   if (route === 'POST /admin/users') return createUsers(request, env);
+  if (route === 'GET /admin/users') return json(200, { users: await directory(env).list() });
   if (route === 'POST /admin/tokens') return createToken(request, env);
   if (route === 'GET /admin/outbox') {
     const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);
@@ -31,7 +34,18 @@ export async function handleAdmin(request, env) {
     const record = await store.load();
     return record ? json(200, { user: record, events: await store.events() }) : problem(404, 'no such user');
   }
+  await discardBody(request);
   return problem(404, 'no such admin route');
+}
+
+/**
+ * Reads a request body that the answer does not need to its end. With www/ served as assets,
+ * the request passes the assets router first, and workerd (as run by miniflare) then often
+ * resets the client's connection if the reply goes out while the body is unread;
+ * `body.cancel()` does not prevent it.
+ */
+async function discardBody(request) {
+  if (request.body) await request.arrayBuffer();
 }
 
 async function readJson(request) {
@@ -55,10 +69,13 @@ async function createUsers(request, env) {
     const users = Array.isArray(body) ? body : [body];
     users.forEach(checkUser);
     const created = [];
+    const entries = [];
     for (const user of users) {
       const stored = await userStore(env, user.userId).seed({ kind: 'human', state: 'active', ...user });
       created.push({ userId: stored.userId, sequence: stored.sequence, token: await issueToken(env, { userId: stored.userId }) });
+      entries.push({ userId: stored.userId, resourceOwner: stored.resourceOwner, kind: stored.kind, state: stored.state });
     }
+    await directory(env).put(entries);
     return json(201, { users: created });
   } catch (response) {
     if (response instanceof Response) return response;

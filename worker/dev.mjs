@@ -1,6 +1,7 @@
 // Runs the worker locally on workerd through miniflare: bundles worker/index.js the way
 // wrangler does (esbuild, `workerd` export condition, the .wasm as a compiled module), then
-// serves it with SQLite-backed Durable Objects persisted under a folder.
+// serves it with SQLite-backed Durable Objects persisted under a folder, and www/ (the admin
+// UI) as static assets on the same origin.
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -45,10 +46,13 @@ export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir,
     durableObjects: {
       USERS: { className: 'UserStore', useSQLite: true },
       OUTBOX: { className: 'Outbox', useSQLite: true },
+      DIRECTORY: { className: 'Directory', useSQLite: true },
     },
     durableObjectsPersist: persistDir ?? false,
     bindings: env,
-    ...(existsSync(www) ? { assets: { directory: www } } : {}),
+    // As wrangler does for a worker with assets: a request that matches no file goes to the
+    // worker (without has_user_worker, miniflare answers it with an empty 404).
+    ...(existsSync(www) ? { assets: { directory: www, routerConfig: { has_user_worker: true } } } : {}),
     host,
     port,
   });

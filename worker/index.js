@@ -3,7 +3,8 @@
 // The phone logic runs here, in the stateless worker, through the package's `handleHttp`;
 // storage is one SQLite-backed Durable Object per user (UserStore), whose single-threaded,
 // transactional storage makes the sequence compare-and-swap strongly consistent however many
-// workers serve requests. SMS go to the Outbox Durable Object, or to SMS_WEBHOOK_URL.
+// workers serve requests. SMS go to the Outbox Durable Object, or to SMS_WEBHOOK_URL. The
+// Directory Durable Object lists the users that /admin created, for the admin UI.
 import { DurableObject } from 'cloudflare:workers';
 import { createFetchHandler } from 'contact-phone';
 import { handleAdmin } from './admin.js';
@@ -82,8 +83,39 @@ export class Outbox extends DurableObject {
   }
 }
 
+/**
+ * The users created through /admin: id, organisation, kind and state, for GET /admin/users.
+ * A user's own object stays the source of truth; this is only the index that a listing needs,
+ * since Durable Objects cannot be enumerated.
+ */
+export class Directory extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS entry (
+      user_id TEXT PRIMARY KEY, resource_owner TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL)`);
+  }
+
+  /** Adds or replaces entries `{userId, resourceOwner, kind, state}`. */
+  put(entries) {
+    this.ctx.storage.transactionSync(() => {
+      for (const { userId, resourceOwner, kind, state } of entries) {
+        this.sql.exec('INSERT OR REPLACE INTO entry (user_id, resource_owner, kind, state) VALUES (?, ?, ?, ?)',
+          userId, resourceOwner, String(kind), String(state));
+      }
+    });
+  }
+
+  /** Every entry, ordered by user id. */
+  list() {
+    return this.sql.exec('SELECT user_id, resource_owner, kind, state FROM entry ORDER BY user_id').toArray()
+      .map((row) => ({ userId: row.user_id, resourceOwner: row.resource_owner, kind: row.kind, state: row.state }));
+  }
+}
+
 export const userStore = (env, userId) => env.USERS.get(env.USERS.idFromName(userId));
 export const outbox = (env) => env.OUTBOX.get(env.OUTBOX.idFromName('outbox'));
+export const directory = (env) => env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'));
 
 /** The package's host over the Durable Objects, the SMS sink and the token check. */
 function hostFor(env) {
