@@ -2,8 +2,11 @@
 // Deno, Bun, or Node's own fetch-style servers.
 import { handleHttp } from './contact_phone.js';
 
-// A memory guard while reading bodies; the 16 KiB limit itself is enforced (413) in wasm.
+// Memory guards while reading bodies; the 16 KiB limit itself is enforced (413) in wasm.
+// Past READ_AT_MOST the body is read and dropped (some runtimes reset a connection whose body
+// was left unread); past DRAIN_AT_MOST reading stops.
 const READ_AT_MOST = 1024 * 1024;
+const DRAIN_AT_MOST = 16 * 1024 * 1024;
 
 /**
  * @param {object | ((request: Request, ...rest: unknown[]) => object | Promise<object>)} host
@@ -32,15 +35,19 @@ export function createFetchHandler(host, options) {
 async function readText(stream) {
   const reader = stream.getReader();
   const chunks = [];
-  let size = 0;
-  while (size <= READ_AT_MOST) {
+  let kept = 0;
+  let read = 0;
+  while (read <= DRAIN_AT_MOST) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
+    read += value.byteLength;
+    if (kept <= READ_AT_MOST) {
+      chunks.push(value);
+      kept += value.byteLength;
+    }
   }
   await reader.cancel().catch(() => {});
-  const bytes = new Uint8Array(size);
+  const bytes = new Uint8Array(kept);
   let offset = 0;
   for (const chunk of chunks) {
     bytes.set(chunk, offset);
