@@ -28,11 +28,15 @@ export async function bundleWorker(outdir = `${root}target/worker`) {
   return outdir;
 }
 
+/** The per-client rate limit of the API routes, as in wrangler.jsonc. */
+export const RATE_LIMIT = { limit: 120, period: 60 };
+
 /**
  * Starts the worker on `host:port` (port 0 picks a free one). `env` holds the worker's vars
- * (ADMIN_TOKEN, TOKEN_SECRET, CODE_SECRET, SMS_WEBHOOK_URL, …). Returns `{url, dispose}`.
+ * (ADMIN_TOKEN, TOKEN_SECRET, CODE_SECRET, SMS_WEBHOOK_URL, …); `rateLimit` overrides the
+ * per-client limit (tests lower it). Returns `{url, dispose}`.
  */
-export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir, env, bundleDir }) {
+export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir, env, bundleDir, rateLimit = RATE_LIMIT }) {
   const outdir = bundleDir ?? (await bundleWorker());
   const www = `${root}www`;
   const mf = new Miniflare({
@@ -49,6 +53,7 @@ export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir,
       DIRECTORY: { className: 'Directory', useSQLite: true },
     },
     durableObjectsPersist: persistDir ?? false,
+    ratelimits: { API_RATE_LIMITER: { simple: rateLimit } },
     bindings: env,
     // As wrangler does for a worker with assets: a request that matches no file goes to the
     // worker (without has_user_worker, miniflare answers it with an empty 404).

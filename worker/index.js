@@ -150,10 +150,34 @@ function optionsFor(env) {
 
 const api = createFetchHandler((request, env) => hostFor(env), (request, env) => optionsFor(env));
 
+/**
+ * Whether the client may call the API now: the platform's rate limiter, keyed by the client's
+ * IP (`CF-Connecting-IP`; one key for all local clients). Approximate and per location, as
+ * Cloudflare's rate limiting is: a guard against floods, on top of the library's own limits.
+ */
+async function withinRateLimit(request, env) {
+  if (!env.API_RATE_LIMITER) return true;
+  const key = request.headers.get('cf-connecting-ip') ?? 'local';
+  const { success } = await env.API_RATE_LIMITER.limit({ key });
+  return success;
+}
+
+/** The gRPC-style body of SPEC §2 for the worker's own 429. */
+function rateLimited() {
+  const message = 'Too many requests from this client: slow down';
+  const id = 'HTTP-rate-limited';
+  const body = { code: 8, message: `${message} (${id})`, details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id, message }] };
+  return new Response(JSON.stringify(body), {
+    status: 429,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': '60' },
+  });
+}
+
 export default {
   async fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
     if (pathname === '/admin' || pathname.startsWith('/admin/')) return handleAdmin(request, env);
+    if (!(await withinRateLimit(request, env))) return rateLimited();
     return api(request, env, ctx);
   },
 };

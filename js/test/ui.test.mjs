@@ -44,7 +44,9 @@ before(async () => {
   assert.ok(existsSync(join(root, 'www/vendor/contact-phone/index.js')), 'www/vendor/contact-phone is missing: run npm run build');
   mkdirSync(SCREENSHOTS, { recursive: true });
   const bundleDir = await bundleWorker(mkdtempSync(join(tmpdir(), 'contact-phone-ui-bundle-')));
-  worker = await startWorker({ port: 0, env, bundleDir });
+  // The UI tests are not about the per-client rate limit (worker.test.mjs is); all their
+  // requests come from one local client.
+  worker = await startWorker({ port: 0, env, bundleDir, rateLimit: { limit: 100_000, period: 60 } });
   await admin('POST', '/admin/users', [
     { userId: 'erin', resourceOwner: 'acme' },
     { userId: 'frank', resourceOwner: 'acme' },

@@ -294,3 +294,28 @@ test('wrangler deploys the worker as configured (dry run, offline)', () => {
   assert.match(output, /Read \d+ files from the assets directory \S*\/www\n/);
   assert.match(output, /--dry-run: exiting now/);
 });
+
+test('the API routes are rate limited per client (HTTP 429), the admin routes are not', async () => {
+  const limited = await startWorker({ port: 0, env, bundleDir, rateLimit: { limit: 3, period: 60 } });
+  try {
+    const get = (ip) => fetch(`${limited.url}/v3alpha/users/nobody/phone`, {
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, 'cf-connecting-ip': ip },
+    });
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await get('192.0.2.1')).status);
+    assert.deepEqual(statuses, [404, 404, 404, 429]);
+    const refused = await get('192.0.2.1');
+    assert.equal(refused.headers.get('retry-after'), '60');
+    assert.deepEqual(await refused.json(), {
+      code: 8,
+      message: 'Too many requests from this client: slow down (HTTP-rate-limited)',
+      details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: 'HTTP-rate-limited', message: 'Too many requests from this client: slow down' }],
+    });
+    // Another client has its own budget; the admin routes are outside the limit.
+    assert.equal((await get('192.0.2.2')).status, 404);
+    const outbox = await fetch(`${limited.url}/admin/outbox`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } });
+    assert.equal(outbox.status, 200);
+  } finally {
+    await limited.dispose();
+  }
+});
