@@ -330,7 +330,13 @@ pub fn verify(data: &[u8]) {
         &json!("u1"),
         &json!({"phone": {"number": "0711234567", "returnCode": {}}}),
     );
-    let reply = run(&host, set, &ctx, &mut random).expect("set with returnCode");
+    let reply = match run(&host, set, &ctx, &mut random) {
+        Ok(reply) => reply,
+        // A random source that yields only bytes the rejection sampling refuses (0xFF...) is
+        // reported as broken, by design; nothing to verify then.
+        Err(error) if error.id() == "CODE-random" => return,
+        Err(error) => panic!("set with returnCode: {error}"),
+    };
     let code = reply["verificationCode"].as_str().expect("a returned code").to_owned();
     let mut failures = 0;
     for guess in String::from_utf8_lossy(rest).split('\n').take(8) {

@@ -10,10 +10,18 @@ rustup toolchain list | grep -q '^nightly' || { echo "fuzzing needs a nightly to
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 seconds=${FUZZ_SECONDS:-600}
 mkdir -p target
+failed=()
 for target in ${FUZZ_TARGETS:-request_json normalize verify state_machine}; do
   echo "=== $target: ${seconds}s"
-  cargo +nightly fuzz run -O "$target" -- -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
-    2>&1 | tee "target/$target.log" | grep -E '^Done|stat::number_of_executed_units|SUMMARY|panicked|Test unit written'
+  if ! cargo +nightly fuzz run -O "$target" -- -max_total_time="$seconds" -max_len=4096 \
+    -print_final_stats=1 > "target/$target.log" 2>&1; then
+    failed+=("$target")
+  fi
+  grep -E '^Done|stat::number_of_executed_units|SUMMARY|panicked|Test unit written' "target/$target.log" || true
   cargo +nightly fuzz cmin -O "$target" >/dev/null 2>&1
   echo "corpus: $(ls "corpus/$target" | wc -l) inputs"
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "crashed: ${failed[*]} (inputs under fuzz/artifacts/)" >&2
+  exit 1
+fi
