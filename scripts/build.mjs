@@ -11,8 +11,10 @@ const pkg = `${root}pkg`;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib']);
+// Honour CARGO_TARGET_DIR, as cargo does.
+const targetDir = process.env.CARGO_TARGET_DIR || `${root}target`;
 rmSync(pkg, { recursive: true, force: true });
-run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, `${root}target/wasm32-unknown-unknown/release/contact_phone.wasm`]);
+run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, `${targetDir}/wasm32-unknown-unknown/release/contact_phone.wasm`]);
 const wasmOpt = `${root}node_modules/.bin/wasm-opt`;
 if (!existsSync(wasmOpt)) throw new Error('node_modules/.bin/wasm-opt is missing: run npm ci first');
 run(wasmOpt, ['-Oz', `${pkg}/contact_phone_bg.wasm`, '-o', `${pkg}/contact_phone_bg.wasm`]);

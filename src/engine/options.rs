@@ -7,7 +7,7 @@ use super::auth::Caller;
 use super::code::{Alphabet, CodeSecret};
 use super::error::{AuthProblem, FieldProblem, PhoneError, SecretProblem};
 use super::json::{self, Blame, Schema};
-use super::phone::Region;
+use super::phone::{NumberType, Region, Validation};
 use super::sms::{SmsTemplate, DEFAULT_TEMPLATE};
 
 /// Shortest accepted `codeSecret`, in bytes (256 bits, the HMAC-SHA256 key size).
@@ -49,6 +49,10 @@ pub struct Options {
     pub resend_cooldown_seconds: u64,
     /// If set, only numbers of these regions are accepted.
     pub allowed_regions: Option<Vec<Region>>,
+    /// How much of libphonenumber's checking a number must pass (default: valid).
+    pub validation: Validation,
+    /// If set, only numbers of these types are accepted.
+    pub allowed_types: Option<Vec<NumberType>>,
     /// The SMS text.
     pub sms_template: SmsTemplate,
 }
@@ -63,6 +67,8 @@ impl Default for Options {
             max_attempts: 5,
             resend_cooldown_seconds: 30,
             allowed_regions: None,
+            validation: Validation::Valid,
+            allowed_types: None,
             sms_template: SmsTemplate::default(),
         }
     }
@@ -86,6 +92,8 @@ impl Options {
                 ("maxAttempts", "max_attempts"),
                 ("resendCooldownSeconds", "resend_cooldown_seconds"),
                 ("allowedRegions", "allowed_regions"),
+                ("validation", "validation"),
+                ("allowedTypes", "allowed_types"),
                 ("smsTemplate", "sms_template"),
                 ("now", "now"),
             ],
@@ -93,7 +101,7 @@ impl Options {
             hints: &[],
         };
         let b = Blame::Options;
-        let [caller, region, secret, code, attempts, cooldown, allowed, template, _now] =
+        let [caller, region, secret, code, attempts, cooldown, allowed, validation, types, template, _now] =
             schema.read(value, "", b)?;
         options.caller = caller.map(|v| Caller::from_json(v, "caller")).transpose()?;
         let region_is_null = ["defaultRegion", "default_region"]
@@ -142,6 +150,37 @@ impl Options {
                 .map(|(i, item)| self::region(item, &format!("allowedRegions[{i}]")))
                 .collect::<Result<_, _>>()?;
             options.allowed_regions = Some(regions);
+        }
+        if let Some(v) = validation {
+            options.validation = v.as_str().and_then(Validation::parse).ok_or_else(|| {
+                b.error(
+                    "validation",
+                    FieldProblem::Invalid("must be \"valid\", \"possible\" or \"parseable\""),
+                )
+            })?;
+        }
+        if let Some(v) = types {
+            let list = v.as_array().filter(|l| !l.is_empty()).ok_or_else(|| {
+                b.error(
+                    "allowedTypes",
+                    FieldProblem::Invalid("must be a non-empty array of number types"),
+                )
+            })?;
+            let types = list
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    item.as_str().and_then(NumberType::parse).ok_or_else(|| {
+                        b.error(
+                            &format!("allowedTypes[{i}]"),
+                            FieldProblem::Invalid(
+                                "must be a number type such as \"mobile\" or \"fixedLine\"",
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            options.allowed_types = Some(types);
         }
         let template = template.map(|v| json::string(v, "smsTemplate", b, 1, 1000)).transpose()?;
         let template = template.unwrap_or(DEFAULT_TEMPLATE);
@@ -248,6 +287,8 @@ mod tests {
             "maxAttempts": 3,
             "resendCooldownSeconds": 0,
             "allowedRegions": ["DE", "AT"],
+            "validation": "parseable",
+            "allowed_types": ["mobile", "fixedLineOrMobile"],
             "smsTemplate": "Code: {{code}}",
         }))
         .unwrap();
@@ -260,6 +301,11 @@ mod tests {
             (600, 3, 0)
         );
         assert_eq!(o.allowed_regions.as_ref().unwrap().len(), 2);
+        assert_eq!(o.validation, Validation::Parseable);
+        assert_eq!(
+            o.allowed_types.as_deref(),
+            Some(&[NumberType::Mobile, NumberType::FixedLineOrMobile][..])
+        );
         assert_eq!(o.sms_template.render("1"), "Code: 1");
         assert!(o.code_secret().is_ok());
     }
@@ -303,6 +349,18 @@ mod tests {
             (
                 json!({"allowedRegions": ["CH", 1]}),
                 "Options are invalid: allowedRegions[1] must be a known",
+            ),
+            (
+                json!({"validation": "strict"}),
+                "Options are invalid: validation must be \"valid\", \"possible\" or \"parseable\"",
+            ),
+            (
+                json!({"allowedTypes": []}),
+                "Options are invalid: allowedTypes must be a non-empty array of number types",
+            ),
+            (
+                json!({"allowedTypes": ["mobile", "cell"]}),
+                "Options are invalid: allowedTypes[1] must be a number type",
             ),
             (
                 json!({"smsTemplate": "hi"}),

@@ -1,12 +1,12 @@
 //! The parsing algorithm: libphonenumber's `parseHelper`,
-//! `maybeExtractCountryCode` and `maybeStripNationalPrefixAndCarrierCode`,
-//! with pattern matches against `generalDesc` approximated by `plan`.
+//! `maybeExtractCountryCode` and `maybeStripNationalPrefixAndCarrierCode`, then
+//! the caller's policy.
 
 use super::pattern::{self, Regex};
 use super::plan::{self, Length};
 use super::territory::{self, Territory};
 use super::text::{self, Dialled};
-use super::{E164Number, ParseOptions, PhoneNumber, PhoneProblem, Region};
+use super::{E164Number, NumberType, ParseOptions, PhoneNumber, PhoneProblem, Region, Validation};
 
 /// libphonenumber's `MIN_LENGTH_FOR_NSN`.
 const MIN_NSN: usize = 2;
@@ -18,8 +18,35 @@ const MAX_E164_DIGITS: usize = 15;
 const MAX_CC_DIGITS: usize = 3;
 
 pub(super) fn parse(input: &str, options: &ParseOptions) -> Result<PhoneNumber, PhoneProblem> {
+    let number = parse_number(input, options.default_region)?;
+    match options.validation {
+        Validation::Parseable => {}
+        Validation::Possible | Validation::Valid if !number.possible => {
+            let main =
+                main_territory(number.country_code).ok_or(PhoneProblem::UnknownCountryCode)?;
+            return Err(match plan::test_length(number.national_number().len(), main) {
+                Length::TooShort => PhoneProblem::TooShort,
+                Length::TooLong => PhoneProblem::TooLong,
+                _ => PhoneProblem::ImpossibleLength,
+            });
+        }
+        Validation::Possible => {}
+        Validation::Valid if !number.valid => return Err(PhoneProblem::InvalidForRegion),
+        Validation::Valid => {}
+    }
+    if options.allowed_regions.is_some_and(|allowed| !allowed.contains(&number.region)) {
+        return Err(PhoneProblem::RegionNotAllowed);
+    }
+    if options.allowed_types.is_some_and(|allowed| !allowed.contains(&number.number_type)) {
+        return Err(PhoneProblem::TypeNotAllowed);
+    }
+    Ok(number)
+}
+
+/// libphonenumber's `parse`, then its verdicts on the result.
+fn parse_number(input: &str, default_region: Option<Region>) -> Result<PhoneNumber, PhoneProblem> {
     let Dialled { plus, digits } = text::clean(input)?;
-    let home = options.default_region.and_then(|r| territory::for_region(r.0));
+    let home = default_region.and_then(|r| territory::for_region(r.0));
     let (country_code, mut national, code_in_number) = country_code(plus, &digits, home)?;
     if national.len() < MIN_NSN {
         return Err(PhoneProblem::TooShort);
@@ -27,6 +54,7 @@ pub(super) fn parse(input: &str, options: &ParseOptions) -> Result<PhoneNumber, 
 
     // National prefix rules: those of the region the number was dialled in, or
     // the calling code's main country when the number carried its own code.
+    let home_shares_code = home.is_some_and(|h| h.country_code == country_code);
     let rules = if code_in_number { main_territory(country_code) } else { home };
     if let Some(rules) = rules {
         if let Some(stripped) = strip_national_prefix(&national, rules) {
@@ -47,24 +75,19 @@ pub(super) fn parse(input: &str, options: &ParseOptions) -> Result<PhoneNumber, 
         return Err(PhoneProblem::NotANumber); // unreachable with sane metadata
     }
     let code = country_code.to_string();
+    // libphonenumber allows 17 national digits; E.164 allows 15 digits in all.
     if national.len() > MAX_NSN || code.len() + national.len() > MAX_E164_DIGITS {
         return Err(PhoneProblem::TooLong);
     }
 
-    let territory =
-        territory_for(country_code, &national, home).ok_or(PhoneProblem::UnknownCountryCode)?;
-    let possible = match plan::test_length(national.len(), territory) {
-        Length::TooShort => return Err(PhoneProblem::TooShort),
-        Length::TooLong => return Err(PhoneProblem::TooLong),
-        Length::Possible => true,
-        Length::Invalid => false,
+    let list = territory::for_calling_code(country_code);
+    let main = main_territory(country_code).ok_or(PhoneProblem::UnknownCountryCode)?;
+    let found = match list {
+        [only] => territory::get(*only),
+        _ => plan::region_of(&national, list.iter().filter_map(|&i| territory::get(i))),
     };
-    let region = Region(territory.region);
-    if let Some(allowed) = options.allowed_regions {
-        if !allowed.contains(&region) {
-            return Err(PhoneProblem::RegionNotAllowed);
-        }
-    }
+    let number_type = found.map_or(NumberType::Unknown, |t| plan::number_type(&national, t));
+    let shown = found.or(home.filter(|_| home_shares_code)).unwrap_or(main);
 
     let mut e164 = String::with_capacity(1 + code.len() + national.len());
     e164.push('+');
@@ -74,9 +97,10 @@ pub(super) fn parse(input: &str, options: &ParseOptions) -> Result<PhoneNumber, 
         e164: E164Number(e164),
         country_code,
         national_start: 1 + code.len(),
-        region,
-        possible,
-        valid: possible && plan::is_valid(&national, territory),
+        region: Region(shown.region),
+        number_type,
+        possible: plan::test_length(national.len(), main).is_possible(),
+        valid: number_type != NumberType::Unknown,
     })
 }
 
@@ -186,28 +210,4 @@ fn strip_national_prefix(number: &[u8], rules: &Territory) -> Option<Vec<u8>> {
 /// First territory listed for the calling code (its main country).
 fn main_territory(country_code: u16) -> Option<&'static Territory> {
     territory::for_calling_code(country_code).first().and_then(|&i| territory::get(i))
-}
-
-/// libphonenumber's `getRegionCodeForNumber`, with `leadingDigits` only:
-/// see [`PhoneNumber::region`].
-fn territory_for(
-    country_code: u16,
-    national: &[u8],
-    home: Option<&'static Territory>,
-) -> Option<&'static Territory> {
-    let list = territory::for_calling_code(country_code);
-    if let [only] = list {
-        return territory::get(*only);
-    }
-    for &i in list {
-        let Some(t) = territory::get(i) else { continue };
-        if !t.leading_digits.is_empty() && pattern::looking_at(t.leading_digits, national).is_some()
-        {
-            return Some(t);
-        }
-    }
-    if let Some(home) = home.filter(|h| h.country_code == country_code) {
-        return Some(home);
-    }
-    main_territory(country_code)
 }

@@ -2,36 +2,58 @@
 
 use super::metadata::{CALLING_CODES, REGIONS, TERRITORIES};
 
-/// What parsing needs to know about one `<territory>` of the metadata.
+/// What parsing and validation need to know about one territory of the metadata.
 #[derive(Debug)]
 pub(super) struct Territory {
     /// Index into `REGIONS`.
     pub(super) region: u16,
     /// Country calling code.
     pub(super) country_code: u16,
-    /// Possible national lengths: bit n set = length n is possible.
+    /// Possible national lengths (generalDesc): bit n set = length n is possible.
     pub(super) lengths: u32,
+    /// Lengths possible only for local dialling (`possibleLengths localOnly`), same form.
+    pub(super) local_lengths: u32,
     /// `internationalPrefix` pattern (IDD), empty when none.
     pub(super) idd: &'static str,
     /// `nationalPrefixForParsing` (or `nationalPrefix`) pattern, empty when none.
     pub(super) national_prefix: &'static str,
     /// `nationalPrefixTransformRule`, empty when none.
     pub(super) transform: &'static str,
-    /// `leadingDigits` pattern telling regions of a shared calling code apart.
-    pub(super) leading_digits: &'static str,
+    /// Offset of the territory's numbering plan in `PLANS` (see `plan.rs`).
+    pub(super) plan: u32,
+    /// Offset of the `leadingDigits` pattern in `PATTERNS`, `u32::MAX` when none: it tells
+    /// regions of a shared calling code apart.
+    pub(super) leading_digits: u32,
+    /// `sameMobileAndFixedLinePattern`: fixed-line numbers are reported as fixed line or mobile.
+    pub(super) same_mobile_and_fixed_line: bool,
 }
 
 /// Table constructor used by the generated `metadata.rs` (keeps it short).
+#[allow(clippy::too_many_arguments)]
 pub(super) const fn t(
     region: u16,
     country_code: u16,
     lengths: u32,
+    local_lengths: u32,
     idd: &'static str,
     national_prefix: &'static str,
     transform: &'static str,
-    leading_digits: &'static str,
+    plan: u32,
+    leading_digits: u32,
+    same_mobile_and_fixed_line: bool,
 ) -> Territory {
-    Territory { region, country_code, lengths, idd, national_prefix, transform, leading_digits }
+    Territory {
+        region,
+        country_code,
+        lengths,
+        local_lengths,
+        idd,
+        national_prefix,
+        transform,
+        plan,
+        leading_digits,
+        same_mobile_and_fixed_line,
+    }
 }
 
 /// Index of the non-geographic pseudo-region "001" in `REGIONS` (it sorts first).
