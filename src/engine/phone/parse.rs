@@ -12,8 +12,6 @@ use super::{E164Number, NumberType, ParseOptions, PhoneNumber, PhoneProblem, Reg
 const MIN_NSN: usize = 2;
 /// libphonenumber's `MAX_LENGTH_FOR_NSN`.
 const MAX_NSN: usize = 17;
-/// Digits an E.164 number may have, calling code included.
-const MAX_E164_DIGITS: usize = 15;
 /// Longest country calling code.
 const MAX_CC_DIGITS: usize = 3;
 
@@ -75,8 +73,9 @@ fn parse_number(input: &str, default_region: Option<Region>) -> Result<PhoneNumb
         return Err(PhoneProblem::NotANumber); // unreachable with sane metadata
     }
     let code = country_code.to_string();
-    // libphonenumber allows 17 national digits; E.164 allows 15 digits in all.
-    if national.len() > MAX_NSN || code.len() + national.len() > MAX_E164_DIGITS {
+    // libphonenumber's limit, not E.164's 15 digits: its plans have valid numbers beyond
+    // that (German national numbers of up to 15 digits).
+    if national.len() > MAX_NSN {
         return Err(PhoneProblem::TooLong);
     }
 
