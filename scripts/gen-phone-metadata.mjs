@@ -349,6 +349,8 @@ function language(patterns) {
 //   13 min max  any digits, min to max times (max 255: unbounded)
 //   14 min max  the next item (a class or a group), min to max times (max 255: unbounded)
 //   15 ( 16 | 17 )  a group and its alternatives; a pattern ends with a 17 of its own.
+//   18 lo hi    a group as 15 that is long: u16 LE byte count from after these bytes to
+//               after its 17, so that the matcher skips it in one step.
 // Runs of \d collapse into one token. Gzip packs this form best: lengths or offsets per
 // alternative made the tables 10 % larger, a minimised DFA three times larger.
 const varint = (n) => {
@@ -359,7 +361,17 @@ const varint = (n) => {
   } while (n);
   return out;
 };
-const [OPEN, OR, CLOSE] = [15, 16, 17];
+const [OPEN, OR, CLOSE, LONG] = [15, 16, 17, 18];
+/** Groups of at least this many bytes get their length (LONG). */
+const LONG_GROUP = 48;
+
+/** A group: OPEN, or LONG and its length when long, then `body` and CLOSE. */
+function group(body) {
+  if (body.length + 1 < LONG_GROUP) return [OPEN, ...body, CLOSE];
+  const n = body.length + 1;
+  if (n > 0xffff) fail('group too long');
+  return [LONG, n & 0xff, n >> 8, ...body, CLOSE];
+}
 
 function compileSeq(items) {
   const flat = [];
@@ -401,9 +413,9 @@ function compileItem(node) {
       return [11, m & 0xff, m >> 8];
     }
     case 'seq':
-      return [OPEN, ...compileSeq(node.items), CLOSE];
+      return group(compileSeq(node.items));
     case 'alt':
-      return [OPEN, ...node.alts.flatMap((a, i) => [...(i ? [OR] : []), ...compileSeq(a.t === 'seq' ? a.items : [a])]), CLOSE];
+      return group(alternatives(node));
     case 'rep': {
       const inner = node.node.t === 'cls' ? compileItem(node.node) : compileItem(node.node.t === 'alt' ? node.node : { t: 'seq', items: [node.node] });
       return [14, count(node.min), node.max === Infinity ? 255 : count(node.max), ...inner];
@@ -413,10 +425,12 @@ function compileItem(node) {
   }
 }
 
+const alternatives = (node) => node.alts.flatMap((a, i) => [...(i ? [OR] : []), ...compileSeq(a.t === 'seq' ? a.items : [a])]);
+
 function compilePattern(src) {
   const ast = parsePattern(src);
   if (maxLength(ast) > 24) fail(`pattern ${JSON.stringify(src)} matches more than 24 digits`);
-  const body = ast.t === 'alt' ? compileItem(ast).slice(1, -1) : compileSeq(ast.t === 'seq' ? ast.items : [ast]);
+  const body = ast.t === 'alt' ? alternatives(ast) : compileSeq(ast.t === 'seq' ? ast.items : [ast]);
   return [...body, CLOSE];
 }
 

@@ -182,11 +182,16 @@ impl Options {
                 .collect::<Result<_, _>>()?;
             options.allowed_types = Some(types);
         }
-        let template = template.map(|v| json::string(v, "smsTemplate", b, 1, 1000)).transpose()?;
-        let template = template.unwrap_or(DEFAULT_TEMPLATE);
-        options.sms_template =
-            SmsTemplate::new(template, &options.code.alphabet, options.code.length)
-                .map_err(|why| b.error("smsTemplate", FieldProblem::Invalid(why)))?;
+        // The default template suits the default code; checking it again on every call
+        // (normalizePhone runs often) would only cost time.
+        if template.is_some() || code.is_some() {
+            let template =
+                template.map(|v| json::string(v, "smsTemplate", b, 1, 1000)).transpose()?;
+            let template = template.unwrap_or(DEFAULT_TEMPLATE);
+            options.sms_template =
+                SmsTemplate::new(template, &options.code.alphabet, options.code.length)
+                    .map_err(|why| b.error("smsTemplate", FieldProblem::Invalid(why)))?;
+        }
         Ok(options)
     }
 
@@ -308,6 +313,15 @@ mod tests {
         );
         assert_eq!(o.sms_template.render("1"), "Code: 1");
         assert!(o.code_secret().is_ok());
+    }
+
+    #[test]
+    fn the_default_template_suits_the_default_code() {
+        let default = CodePolicy::default();
+        assert_eq!(
+            SmsTemplate::new(DEFAULT_TEMPLATE, &default.alphabet, default.length),
+            Ok(SmsTemplate::default())
+        );
     }
 
     #[test]

@@ -37,6 +37,11 @@ pub fn to_js(value: &Value) -> JsValue {
     json_parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
 
+/// JSON text (valid by construction) as a plain JS value.
+pub fn text_to_js(text: &str) -> JsValue {
+    json_parse(text).unwrap_or(JsValue::NULL)
+}
+
 /// A property of a JS object, or the description of what its getter threw.
 pub fn property(target: &JsValue, key: &str) -> Result<JsValue, String> {
     reflect_get(target, key).map_err(|thrown| describe(&thrown))

@@ -70,18 +70,25 @@ pub async fn get_phone(
     respond(run(any(GetPhone::parse(&user_id_json(&user_id))), &host, &options).await)
 }
 
-/// `normalizePhone(input, {defaultRegion, allowedRegions})`: the E.164 form and what is known
-/// of the number; throws a `PhoneError` for input that is not a phone number.
+/// `normalizePhone(input, {defaultRegion, validation, allowedRegions, allowedTypes})`: the E.164
+/// form, region, type and validity; throws a `PhoneError` for input that fails the options'
+/// checks (by default: not a valid number).
 #[wasm_bindgen(js_name = normalizePhone, unchecked_return_type = "NormalizedPhone")]
 pub fn normalize_phone(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let result = request_json(&input).and_then(|input| {
-        let options = options_json(&options)?;
+    // Fast paths for the common shapes (a string, no options): they cross as they are, without
+    // a round trip through JSON text; anything else takes the checked JSON route.
+    let input = match input.as_string() {
+        Some(text) => Ok(Value::String(text)),
+        None => request_json(&input),
+    };
+    let result = input.and_then(|input| {
+        let options = if options.is_undefined() { Value::Null } else { options_json(&options)? };
         engine::normalize_phone(&input, &options)
     });
-    respond(result)
+    result.map(|text| convert::text_to_js(&text)).map_err(|e| error::to_js(&e))
 }
 
 /// A parsed call of any kind, replying in JSON.

@@ -2,7 +2,7 @@
 //! `maybeExtractCountryCode` and `maybeStripNationalPrefixAndCarrierCode`, then
 //! the caller's policy.
 
-use super::pattern::{self, Regex};
+use super::pattern;
 use super::plan::{self, Length};
 use super::territory::{self, Territory};
 use super::text::{self, Dialled};
@@ -156,13 +156,13 @@ fn after_international_prefix(digits: &[u8]) -> Result<(u16, &[u8]), PhoneProble
 /// better than a national number (libphonenumber's `maybeExtractCountryCode`).
 fn without_plus(
     digits: &[u8],
-    home: Option<&Territory>,
+    home: Option<&'static Territory>,
 ) -> Result<Option<(u16, Vec<u8>)>, PhoneProblem> {
     let Some(home) = home else {
         return Ok(None);
     };
     if !home.idd.is_empty() {
-        if let Some(caps) = pattern::looking_at(home.idd, digits) {
+        if let Some(caps) = territory::idd_regex(home).and_then(|re| re.looking_at(digits)) {
             let rest = digits.get(caps.end()..).unwrap_or_default();
             // A calling code cannot start with 0, so then it was no IDD.
             if rest.first() != Some(&b'0') {
@@ -187,11 +187,11 @@ fn without_plus(
 /// without its national (trunk) prefix, after the transform rule if any;
 /// None when there is nothing to strip or stripping would spoil a number
 /// that looked right (the carrier code is dropped).
-fn strip_national_prefix(number: &[u8], rules: &Territory) -> Option<Vec<u8>> {
+fn strip_national_prefix(number: &[u8], rules: &'static Territory) -> Option<Vec<u8>> {
     if number.is_empty() || rules.national_prefix.is_empty() {
         return None;
     }
-    let caps = Regex::new(rules.national_prefix)?.looking_at(number)?;
+    let caps = territory::national_prefix_regex(rules)?.looking_at(number)?;
     let rest = number.get(caps.end()..)?;
     let candidate = if rules.transform.is_empty() || caps.group(caps.group_count()).is_none() {
         rest.to_vec()

@@ -176,6 +176,7 @@ impl Regex {
 }
 
 /// Compiles and runs `pattern` in one go (`lookingAt`); None also for a bad pattern.
+#[cfg(test)]
 pub(super) fn looking_at(pattern: &str, input: &[u8]) -> Option<Captures> {
     Regex::new(pattern)?.looking_at(input)
 }

@@ -189,6 +189,7 @@ const REPEAT: u8 = 14;
 const OPEN: u8 = 15;
 const OR: u8 = 16;
 const CLOSE: u8 = 17;
+const LONG: u8 = 18;
 /// Unbounded repeat count.
 const UNBOUNDED: u8 = 255;
 /// Deepest group nesting followed (the metadata nests at most 6 deep).
@@ -311,6 +312,7 @@ impl Input {
                 (((2u16 << hi) - 1) & !((1u16 << lo) - 1), pos + 2)
             }
             OPEN if depth < MAX_DEPTH => return self.alternatives(code, pos + 1, cur, depth + 1),
+            LONG if depth < MAX_DEPTH => return self.alternatives(code, pos + 3, cur, depth + 1),
             _ => return None,
         };
         let mut reach = 0;
@@ -347,6 +349,10 @@ fn skip(code: &[u8], pos: usize, depth: u8) -> Option<usize> {
         RANGE => pos + 2,
         CLASS | ANY_RUN => pos + 3,
         REPEAT => skip(code, pos + 3, depth)?,
+        LONG => {
+            let len = u16::from_le_bytes([*code.get(pos + 1)?, *code.get(pos + 2)?]);
+            pos + 3 + usize::from(len)
+        }
         OPEN if depth < MAX_DEPTH => {
             let mut at = pos + 1;
             loop {

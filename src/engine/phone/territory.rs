@@ -1,6 +1,9 @@
 //! The per-territory metadata record and lookups over the generated tables.
 
+use std::sync::OnceLock;
+
 use super::metadata::{CALLING_CODES, REGIONS, TERRITORIES};
+use super::pattern::Regex;
 
 /// What parsing and validation need to know about one territory of the metadata.
 #[derive(Debug)]
@@ -91,4 +94,39 @@ pub(super) fn region_index(code: &str) -> Option<u16> {
 /// Region code at `index`.
 pub(super) fn region_code(index: u16) -> &'static str {
     REGIONS.get(usize::from(index)).copied().unwrap_or("")
+}
+
+/// The territory's `internationalPrefix` as a compiled [`Regex`], compiled on first use.
+pub(super) fn idd_regex(territory: &'static Territory) -> Option<&'static Regex> {
+    static CACHE: [OnceLock<Option<Regex>>; TERRITORIES.len()] =
+        [const { OnceLock::new() }; TERRITORIES.len()];
+    cached(&CACHE, territory, territory.idd)
+}
+
+/// The territory's `nationalPrefixForParsing` as a compiled [`Regex`], compiled on first use.
+pub(super) fn national_prefix_regex(territory: &'static Territory) -> Option<&'static Regex> {
+    static CACHE: [OnceLock<Option<Regex>>; TERRITORIES.len()] =
+        [const { OnceLock::new() }; TERRITORIES.len()];
+    cached(&CACHE, territory, territory.national_prefix)
+}
+
+/// Compiles `pattern` of `territory` once per territory (the first call builds nothing
+/// for territories it does not touch); None for an empty or unsupported pattern.
+fn cached(
+    cache: &'static [OnceLock<Option<Regex>>],
+    territory: &'static Territory,
+    pattern: &'static str,
+) -> Option<&'static Regex> {
+    if pattern.is_empty() {
+        return None;
+    }
+    // The territory's index, from its address in TERRITORIES (checked below).
+    let offset = (territory as *const Territory as usize)
+        .checked_sub(TERRITORIES.as_ptr() as usize)?
+        / std::mem::size_of::<Territory>().max(1);
+    // Every `&'static Territory` is an element of TERRITORIES (nothing else builds one).
+    let entry = TERRITORIES.get(offset).filter(|t| std::ptr::eq(*t, territory));
+    debug_assert!(entry.is_some(), "territory outside TERRITORIES");
+    entry?;
+    cache.get(offset)?.get_or_init(|| Regex::new(pattern)).as_ref()
 }

@@ -167,6 +167,10 @@ fn extension_regex() -> Option<&'static Regex> {
 /// Drops an extension suffix (`ext. 12`, `x12`, `#12`, `;ext=12`, ...) when
 /// what precedes it is a viable number; the extension itself is not kept.
 fn strip_extension(s: &[u8]) -> &[u8] {
+    // Every extension pattern needs one of these (a label, `#`, `,`, `;`, `x`, `~`).
+    if !s.iter().any(|b| b";,#~xeiaDQ".contains(b)) {
+        return s;
+    }
     let Some(re) = extension_regex() else {
         return s;
     };
