@@ -161,7 +161,7 @@ fn without_plus(
     let Some(home) = home else {
         return Ok(None);
     };
-    if !home.idd.is_empty() {
+    if !home.idd().is_empty() {
         if let Some(caps) = territory::idd_regex(home).and_then(|re| re.looking_at(digits)) {
             let rest = digits.get(caps.end()..).unwrap_or_default();
             // A calling code cannot start with 0, so then it was no IDD.
@@ -188,15 +188,15 @@ fn without_plus(
 /// None when there is nothing to strip or stripping would spoil a number
 /// that looked right (the carrier code is dropped).
 fn strip_national_prefix(number: &[u8], rules: &'static Territory) -> Option<Vec<u8>> {
-    if number.is_empty() || rules.national_prefix.is_empty() {
+    if number.is_empty() || rules.national_prefix().is_empty() {
         return None;
     }
     let caps = territory::national_prefix_regex(rules)?.looking_at(number)?;
     let rest = number.get(caps.end()..)?;
-    let candidate = if rules.transform.is_empty() || caps.group(caps.group_count()).is_none() {
+    let candidate = if rules.transform().is_empty() || caps.group(caps.group_count()).is_none() {
         rest.to_vec()
     } else {
-        let mut out = pattern::expand(rules.transform, &caps, number)?;
+        let mut out = pattern::expand(rules.transform(), &caps, number)?;
         out.extend_from_slice(rest);
         out
     };

@@ -11,7 +11,7 @@
 //! more than 24, so a `u32` holds every position.
 
 use super::metadata::{PATTERNS, PLANS};
-use super::territory::Territory;
+use super::territory::{Territory, NONE};
 use super::NumberType;
 
 /// libphonenumber's `ValidationResult` for the length of a national number.
@@ -44,7 +44,7 @@ pub(super) fn test_length(len: usize, territory: &Territory) -> Length {
         return Length::Invalid;
     }
     let bit = |set: u32| u32::try_from(len).ok().and_then(|n| set.checked_shr(n)).unwrap_or(0) & 1;
-    if bit(territory.local_lengths) != 0 {
+    if bit(u32::from(territory.local_lengths)) != 0 {
         return Length::LocalOnly;
     }
     let min = lengths.trailing_zeros() as usize;
@@ -112,10 +112,10 @@ pub(super) fn region_of(
     territories: impl IntoIterator<Item = &'static Territory>,
 ) -> Option<&'static Territory> {
     territories.into_iter().find(|t| {
-        if t.leading_digits == u32::MAX {
+        if t.leading_digits == NONE {
             number_type(national, t) != NumberType::Unknown
         } else {
-            let pattern = usize::try_from(t.leading_digits).unwrap_or(usize::MAX);
+            let pattern = usize::from(t.leading_digits);
             Input::new(national).is_some_and(|input| input.looking_at(pattern))
         }
     })
@@ -144,7 +144,7 @@ struct Plan {
 
 impl Plan {
     fn of(territory: &Territory) -> Option<Plan> {
-        let mut bytes = PLANS.get(usize::try_from(territory.plan).ok()?..)?;
+        let mut bytes = PLANS.get(usize::from(territory.plan)..)?;
         let general = usize::try_from(varint(&mut bytes)?).ok()?;
         let (&lo, &hi) = (bytes.first()?, bytes.get(1)?);
         Some(Plan { general, present: u16::from_le_bytes([lo, hi]), types: bytes.get(2..)? })

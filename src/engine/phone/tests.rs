@@ -2,9 +2,9 @@
 
 use proptest::prelude::*;
 
-use super::metadata::{CALLING_CODES, METADATA_VERSION, REGIONS, TERRITORIES};
+use super::metadata::{CALLING_CODES, METADATA_VERSION, TERRITORIES};
 use super::pattern::Regex;
-use super::territory::{self, WORLD};
+use super::territory::{self, region_code, REGION_COUNT, WORLD};
 use super::*;
 
 fn region(code: &str) -> Region {
@@ -347,27 +347,31 @@ fn display_strings() {
 #[test]
 fn metadata_is_consistent() {
     assert_eq!(METADATA_VERSION, "9.0.40");
-    assert_eq!(REGIONS.get(usize::from(WORLD)), Some(&"001"));
-    assert!(REGIONS.windows(2).all(|w| w[0] < w[1]), "regions sorted, unique");
+    assert_eq!(region_code(WORLD), "001");
+    assert!((1..REGION_COUNT as u16).all(|i| region_code(i - 1) < region_code(i)), "sorted");
+    for i in 0..REGION_COUNT as u16 {
+        assert_eq!(territory::region_index(region_code(i)), Some(i));
+    }
     assert!(TERRITORIES
         .windows(2)
         .all(|w| (w[0].region, w[0].country_code) < (w[1].region, w[1].country_code)));
     assert!(CALLING_CODES.windows(2).all(|w| w[0].0 < w[1].0));
     for (i, t) in TERRITORIES.iter().enumerate() {
-        let code = REGIONS[usize::from(t.region)];
+        let code = region_code(t.region);
         assert_ne!(t.lengths, 0, "{code} has possible lengths");
         assert!(t.lengths.trailing_zeros() >= 2, "{code}: national numbers of 2+ digits");
-        for p in [t.idd, t.national_prefix] {
+        for p in [t.idd(), t.national_prefix()] {
             assert!(p.is_empty() || Regex::new(p).is_some(), "{code}: {p:?} compiles");
         }
         let list = territory::for_calling_code(t.country_code);
         assert!(list.contains(&(i as u16)), "{code} listed under {}", t.country_code);
         if t.region != WORLD {
-            assert!(!t.idd.is_empty(), "{code} has an international prefix");
+            assert!(!t.idd().is_empty(), "{code} has an international prefix");
             assert!(std::ptr::eq(territory::for_region(t.region).unwrap(), t));
         }
     }
-    let listed: usize = CALLING_CODES.iter().map(|(_, l)| l.len()).sum();
+    let listed: usize =
+        CALLING_CODES.iter().map(|(cc, _)| territory::for_calling_code(*cc).len()).sum();
     assert_eq!(listed, TERRITORIES.len());
     // Calling codes are a prefix code, so the first match after + is the only one.
     for (a, _) in &CALLING_CODES {
@@ -390,7 +394,7 @@ fn metadata_is_consistent() {
         (599, "CW"),
     ] {
         let first = territory::for_calling_code(cc)[0];
-        assert_eq!(REGIONS[usize::from(TERRITORIES[usize::from(first)].region)], main);
+        assert_eq!(region_code(TERRITORIES[usize::from(first)].region), main);
     }
     for cc in [800, 808, 870, 878, 881, 882, 883, 888, 979] {
         let list = territory::for_calling_code(cc);
@@ -424,7 +428,7 @@ fn assert_e164_shape(n: &PhoneNumber) {
 }
 
 fn any_region() -> impl Strategy<Value = Option<Region>> {
-    prop::option::of((0..REGIONS.len()).prop_map(|i| Region(i as u16)))
+    prop::option::of((0..REGION_COUNT).prop_map(|i| Region(i as u16)))
 }
 
 proptest! {
