@@ -351,6 +351,7 @@ function language(patterns) {
 //   15 ( 16 | 17 )  a group and its alternatives; a pattern ends with a 17 of its own.
 //   18 lo hi    a group as 15 that is long: u16 LE byte count from after these bytes to
 //               after its 17, so that the matcher skips it in one step.
+//   19 lo hi    (in place of a whole pattern) the pattern at this u16 LE offset.
 // Runs of \d collapse into one token. Gzip packs this form best: lengths or offsets per
 // alternative made the tables 10 % larger, a minimised DFA three times larger.
 const varint = (n) => {
@@ -361,7 +362,7 @@ const varint = (n) => {
   } while (n);
   return out;
 };
-const [OPEN, OR, CLOSE, LONG] = [15, 16, 17, 18];
+const [OPEN, OR, CLOSE, LONG, REF] = [15, 16, 17, 18, 19];
 /** Groups of at least this many bytes get their length (LONG). */
 const LONG_GROUP = 48;
 
@@ -472,39 +473,41 @@ function generate(lib) {
   }
   const codes = [...byCode.keys()].sort((x, y) => x - y);
 
-  // Patterns compiled once each, deduplicated; then one plan record per territory:
-  //   varint offset of the generalDesc pattern in PATTERNS,
-  //   u16 LE bit set of the types present (bits as in plan.rs),
-  //   per present type in bit order: varint pattern offset, varint possible lengths (0: any).
+  // One plan per territory in PATTERNS, read in order by plan.rs:
+  //   u16 LE bit set of the types present (bits as in BITS; generalDesc is always there),
+  //   per present type in bit order: its possible lengths as a varint bit set (0: any),
+  //   the generalDesc pattern, then each present type's pattern in bit order.
+  // A pattern is its tokens, or REF and the u16 LE offset of an earlier copy. leadingDigits
+  // patterns follow the plan of the first territory that has them.
   const patterns = [];
   const patternAt = new Map();
-  const pattern = (src) => {
-    if (!patternAt.has(src)) {
+  const placePattern = (src) => {
+    if (patternAt.has(src)) {
+      const at = patternAt.get(src);
+      patterns.push(REF, at & 0xff, at >> 8);
+    } else {
       patternAt.set(src, patterns.length);
       patterns.push(...compilePattern(src));
     }
-    return patternAt.get(src);
   };
-  const plans = [];
-  const planAt = new Map();
   for (const r of recs) {
-    const rec = [...varint(pattern(r.descs.general.pattern))];
+    r.plan = patterns.length;
     let present = 0;
-    const parts = [];
-    for (const [type, bit] of Object.entries(BITS)) {
-      const d = TYPES.includes(type) && r.descs[type];
-      if (!d) continue;
+    const lengths = [];
+    const types = Object.entries(BITS).filter(([type]) => TYPES.includes(type) && r.descs[type]);
+    for (const [type, bit] of types) {
       present |= 1 << bit;
-      parts.push(...varint(pattern(d.pattern)), ...varint(mask(d.lengths)));
+      lengths.push(...varint(mask(r.descs[type].lengths)));
     }
-    rec.push(present & 0xff, present >> 8, ...parts);
-    const key = rec.join(',');
-    if (!planAt.has(key)) {
-      planAt.set(key, plans.length);
-      plans.push(...rec);
+    patterns.push(present & 0xff, present >> 8, ...lengths);
+    placePattern(r.descs.general.pattern);
+    for (const [type] of types) placePattern(r.descs[type].pattern);
+    if (r.leading) {
+      if (!patternAt.has(r.leading)) placePattern(r.leading);
+      r.lead = patternAt.get(r.leading);
+    } else {
+      r.lead = 0xffffffff;
     }
-    r.plan = planAt.get(key);
-    r.lead = r.leading ? pattern(r.leading) : 0xffffffff;
   }
 
   const out = [];
@@ -543,7 +546,7 @@ function generate(lib) {
     r.lead === 0xffffffff ? 'NONE' : r.lead,
     r.sameMobileFixed,
   ]);
-  if (strings.length > 0xffff || patterns.length > 0xfffe || plans.length > 0xffff) fail('tables outgrow u16 offsets');
+  if (strings.length > 0xffff || patterns.length > 0xfffe) fail('tables outgrow u16 offsets');
   out.push('/// internationalPrefix, nationalPrefixForParsing and nationalPrefixTransformRule patterns.');
   out.push(`pub(super) static STRINGS: [&str; ${strings.length}] = [`);
   for (const x of strings) out.push(`    ${rustStr(x)},`);
@@ -552,7 +555,7 @@ function generate(lib) {
   out.push('/// One entry per territory, sorted by region, then calling code.');
   out.push('/// t(region, calling code, possible national lengths and local-only lengths as bit sets');
   out.push('///   (bit n = length n), internationalPrefix, nationalPrefixForParsing and');
-  out.push('///   nationalPrefixTransformRule as indexes into `STRINGS`, offset of the plan in `PLANS`,');
+  out.push('///   nationalPrefixTransformRule as indexes into `STRINGS`, offset of the plan in `PATTERNS`,');
   out.push('///   offset of the leadingDigits pattern in `PATTERNS`, sameMobileAndFixedLinePattern)');
   out.push(`pub(super) static TERRITORIES: [Territory; ${recs.length}] = [`);
   rows.forEach((row, i) => out.push(`    t(${row.join(', ')}), // ${i} ${recs[i].id}`));
@@ -579,14 +582,10 @@ function generate(lib) {
   for (let i = 0; i < order.length; i += 20) out.push(`    ${order.slice(i, i + 20).join(', ')},`);
   out.push('];');
   out.push('');
-  out.push(`/// National-number and leadingDigits patterns as bytecode (${patternAt.size} distinct); see plan.rs.`);
+  out.push(`/// Numbering plans: ${patternAt.size} distinct national-number and leadingDigits patterns as`);
+  out.push('/// bytecode, and what each territory has of them; see plan.rs.');
   out.push(`pub(super) static PATTERNS: [u8; ${patterns.length}] = [`);
   out.push(...rustBytes(patterns));
-  out.push('];');
-  out.push('');
-  out.push('/// Per-territory numbering plans: which patterns and lengths each number type has; see plan.rs.');
-  out.push(`pub(super) static PLANS: [u8; ${plans.length}] = [`);
-  out.push(...rustBytes(plans));
   out.push('];');
   out.push('');
 

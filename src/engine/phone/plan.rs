@@ -10,7 +10,7 @@
 //! national numbers are at most 17 digits, and the generator checks that no pattern matches
 //! more than 24, so a `u32` holds every position.
 
-use super::metadata::{PATTERNS, PLANS};
+use super::metadata::PATTERNS;
 use super::territory::{Territory, NONE};
 use super::NumberType;
 
@@ -64,7 +64,7 @@ pub(super) fn test_length(len: usize, territory: &Territory) -> Length {
 /// unchecked), which parsing uses to decide whether to strip prefixes.
 pub(super) fn matches_general(national: &[u8], territory: &Territory) -> bool {
     let Some(input) = Input::new(national) else { return false };
-    Plan::of(territory).is_some_and(|plan| input.full_match(plan.general))
+    Plan::of(territory).is_some_and(|plan| input.full_match(plan.patterns))
 }
 
 /// libphonenumber's `getNumberTypeHelper`: the type of `national` in `territory`, or
@@ -73,10 +73,13 @@ pub(super) fn number_type(national: &[u8], territory: &Territory) -> NumberType 
     let Some(input) = Input::new(national) else { return NumberType::Unknown };
     let Some(plan) = Plan::of(territory) else { return NumberType::Unknown };
     let len_ok = |lengths: u32| lengths == 0 || input.has_length(lengths);
-    if !(len_ok(territory.lengths) && input.full_match(plan.general)) {
+    if !(len_ok(territory.lengths) && input.full_match(plan.patterns)) {
         return NumberType::Unknown;
     }
-    let is = |bit: u8| plan.desc(bit).is_some_and(|(p, l)| len_ok(l) && input.full_match(p));
+    // The types' patterns follow the general one, in the order they are tested.
+    let mut at = plan.patterns;
+    let mut lengths = plan.lengths;
+    let mut fixed_line = false;
     for (bit, ty) in [
         (PREMIUM_RATE, NumberType::PremiumRate),
         (TOLL_FREE, NumberType::TollFree),
@@ -86,23 +89,37 @@ pub(super) fn number_type(national: &[u8], territory: &Territory) -> NumberType 
         (PAGER, NumberType::Pager),
         (UAN, NumberType::Uan),
         (VOICEMAIL, NumberType::Voicemail),
+        (FIXED_LINE, NumberType::FixedLine),
+        (MOBILE, NumberType::Mobile),
     ] {
-        if is(bit) {
-            return ty;
+        if plan.present & (1 << bit) == 0 {
+            continue;
         }
-    }
-    let same = territory.same_mobile_and_fixed_line;
-    if is(FIXED_LINE) {
-        return if same || is(MOBILE) {
-            NumberType::FixedLineOrMobile
-        } else {
-            NumberType::FixedLine
+        let Some(next) = skip_pattern(at) else { return NumberType::Unknown };
+        at = next;
+        let Some(type_lengths) = varint(&mut lengths) else { return NumberType::Unknown };
+        let same = territory.same_mobile_and_fixed_line;
+        if bit == MOBILE && same {
+            break; // a fixed-line match would have said so; mobile alone counts not
+        }
+        if !(len_ok(type_lengths) && input.full_match(at)) {
+            continue;
+        }
+        return match bit {
+            FIXED_LINE if same => NumberType::FixedLineOrMobile,
+            FIXED_LINE => {
+                fixed_line = true;
+                continue;
+            }
+            MOBILE if fixed_line => NumberType::FixedLineOrMobile,
+            _ => ty,
         };
     }
-    if !same && is(MOBILE) {
-        return NumberType::Mobile;
+    if fixed_line {
+        NumberType::FixedLine
+    } else {
+        NumberType::Unknown
     }
-    NumberType::Unknown
 }
 
 /// libphonenumber's `getRegionCodeForNumberFromRegionList`: the first territory whose
@@ -133,41 +150,49 @@ const VOICEMAIL: u8 = 9;
 const FIXED_LINE: u8 = 10;
 const MOBILE: u8 = 11;
 
-/// A territory's record in `PLANS`: the generalDesc pattern, then for each type present (in
-/// bit order) its pattern and possible lengths (0: any).
+/// A territory's plan in `PATTERNS`: the set of types present, their possible lengths (one
+/// varint each, 0: any), then the generalDesc pattern and the types' patterns in bit order.
 struct Plan {
-    general: usize,
     present: u16,
-    /// Bytes after the type set: varint pairs.
-    types: &'static [u8],
+    /// The lengths, from the first present type on.
+    lengths: &'static [u8],
+    /// Offset of the generalDesc pattern.
+    patterns: usize,
 }
 
 impl Plan {
     fn of(territory: &Territory) -> Option<Plan> {
-        let mut bytes = PLANS.get(usize::from(territory.plan)..)?;
-        let general = usize::try_from(varint(&mut bytes)?).ok()?;
-        let (&lo, &hi) = (bytes.first()?, bytes.get(1)?);
-        Some(Plan { general, present: u16::from_le_bytes([lo, hi]), types: bytes.get(2..)? })
+        let start = usize::from(territory.plan);
+        let bytes = PATTERNS.get(start..)?;
+        let present = u16::from_le_bytes([*bytes.first()?, *bytes.get(1)?]);
+        let lengths = bytes.get(2..)?;
+        let mut rest = lengths;
+        for _ in 0..present.count_ones() {
+            varint(&mut rest)?;
+        }
+        let patterns = PATTERNS.len().checked_sub(rest.len())?;
+        Some(Plan { present, lengths, patterns })
     }
+}
 
-    /// Pattern offset and lengths of the type at `bit`, when present.
-    fn desc(&self, bit: u8) -> Option<(usize, u32)> {
-        if self.present & (1 << bit) == 0 {
-            return None;
+/// Offset after the pattern (or reference) at `offset`.
+fn skip_pattern(offset: usize) -> Option<usize> {
+    let code = PATTERNS.get(offset..)?;
+    if code.first() == Some(&REF) {
+        return Some(offset + 3);
+    }
+    let mut pos = 0;
+    loop {
+        match *code.get(pos)? {
+            CLOSE => return Some(offset + pos + 1),
+            OR => pos += 1,
+            _ => pos = skip(code, pos, 0)?,
         }
-        let mut bytes = self.types;
-        let before = (self.present & ((1 << bit) - 1)).count_ones();
-        for _ in 0..before {
-            varint(&mut bytes)?;
-            varint(&mut bytes)?;
-        }
-        let pattern = usize::try_from(varint(&mut bytes)?).ok()?;
-        Some((pattern, varint(&mut bytes)?))
     }
 }
 
 /// Reads a LEB128 number (at most 32 bits) off the front of `bytes`.
-fn varint(bytes: &mut &'static [u8]) -> Option<u32> {
+fn varint(bytes: &mut &[u8]) -> Option<u32> {
     let mut value = 0u32;
     for shift in [0, 7, 14, 21, 28] {
         let (&b, rest) = bytes.split_first()?;
@@ -190,6 +215,7 @@ const OPEN: u8 = 15;
 const OR: u8 = 16;
 const CLOSE: u8 = 17;
 const LONG: u8 = 18;
+const REF: u8 = 19;
 /// Unbounded repeat count.
 const UNBOUNDED: u8 = 255;
 /// Deepest group nesting followed (the metadata nests at most 6 deep).
@@ -235,7 +261,10 @@ impl Input {
 
     /// Positions where a match of the pattern at `offset`, started at 0, can end.
     fn ends(&self, offset: usize) -> Option<u32> {
-        let code = PATTERNS.get(offset..)?;
+        let mut code = PATTERNS.get(offset..)?;
+        if let [REF, lo, hi, ..] = *code {
+            code = PATTERNS.get(usize::from(u16::from_le_bytes([lo, hi]))..)?;
+        }
         Some(self.alternatives(code, 0, 1, 0)?.0)
     }
 
