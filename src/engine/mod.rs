@@ -294,39 +294,22 @@ pub fn parse_phone(input: &str, options: &Options) -> Result<PhoneNumber, PhoneE
 
 /// `normalizePhone`: the parsed number as the JSON text of `{e164, region, type, valid,
 /// possible, countryCode, nationalNumber}`; a number that fails the options' checks (by
-/// default: not valid) is an error that says why. The text is written directly, without a
-/// JSON value in between, since this call runs per keystroke in some apps.
+/// default: not valid) is an error that says why.
 pub fn normalize_phone(input: &Value, options: &Value) -> Result<String, PhoneError> {
     let input = input.as_str().ok_or_else(|| {
         PhoneError::field("input", error::FieldProblem::WrongType { expected: "a string" })
     })?;
-    let options = Options::from_json(options)?;
-    let number = parse_phone(input, &options)?;
-    let flag = |b: bool| if b { "true" } else { "false" };
-    // Every value is digits, `+`, a region code, a type name or a boolean: nothing to escape.
-    let mut out = String::with_capacity(160);
-    for (key, value, quoted) in [
-        ("{\"e164\":", number.e164().as_str(), true),
-        (",\"region\":", number.region().as_str(), true),
-        (",\"type\":", number.number_type().as_str(), true),
-        (",\"valid\":", flag(number.is_valid()), false),
-        (",\"possible\":", flag(number.is_possible()), false),
-        (",\"countryCode\":", "", false),
-    ] {
-        out.push_str(key);
-        if quoted {
-            out.push('"');
-        }
-        out.push_str(value);
-        if quoted {
-            out.push('"');
-        }
-    }
-    out.push_str(&number.country_code().to_string());
-    out.push_str(",\"nationalNumber\":\"");
-    out.push_str(number.national_number());
-    out.push_str("\"}");
-    Ok(out)
+    let number = parse_phone(input, &Options::from_json(options)?)?;
+    Ok(json!({
+        "e164": number.e164().as_str(),
+        "region": number.region().as_str(),
+        "type": number.number_type().as_str(),
+        "valid": number.is_valid(),
+        "possible": number.is_possible(),
+        "countryCode": number.country_code(),
+        "nationalNumber": number.national_number(),
+    })
+    .to_string())
 }
 
 /// Check 3: a human user that is neither deleted nor (unless `allow_initial`) still initial.

@@ -31,6 +31,14 @@ pub fn to_json(value: &JsValue) -> Result<Value, String> {
     }
 }
 
+/// A JS value as JSON text; `None` where JSON has no text (`undefined`, functions).
+pub fn stringify(value: &JsValue) -> Result<Option<String>, String> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    Ok(json_stringify(value).map_err(|thrown| describe(&thrown))?.as_string())
+}
+
 /// JSON as a plain JS value.
 pub fn to_js(value: &Value) -> JsValue {
     // Serialising a `Value` cannot fail and its text always parses; `null` is a safe fallback.

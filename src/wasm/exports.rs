@@ -9,6 +9,7 @@ use super::{convert, error, platform};
 use crate::driver;
 use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::options::Options;
+use crate::engine::phone::PhoneNumber;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use crate::engine::{self, AsJson, Context, Operation};
 
@@ -78,17 +79,75 @@ pub fn normalize_phone(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    // Fast paths for the common shapes (a string, no options): they cross as they are, without
-    // a round trip through JSON text; anything else takes the checked JSON route.
-    let input = match input.as_string() {
-        Some(text) => Ok(Value::String(text)),
-        None => request_json(&input),
+    // The input crosses as a string (anything else fails the engine's type check), and options
+    // are read only when their JSON text is new: the same few options come with most calls,
+    // and reading them costs more than parsing the number.
+    let Some(input) = input.as_string() else {
+        let result = request_json(&input)
+            .and_then(|input| engine::normalize_phone(&input, &options_json(&options)?));
+        return result.map(|text| convert::text_to_js(&text)).map_err(|e| error::to_js(&e));
     };
-    let result = input.and_then(|input| {
-        let options = if options.is_undefined() { Value::Null } else { options_json(&options)? };
-        engine::normalize_phone(&input, &options)
-    });
-    result.map(|text| convert::text_to_js(&text)).map_err(|e| error::to_js(&e))
+    let result = convert::stringify(&options)
+        .map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
+        .and_then(|text| {
+            RECENT_OPTIONS.with(|recent| {
+                let mut recent = recent.borrow_mut();
+                let text = text.unwrap_or_default();
+                match recent.iter().position(|(seen, _)| *seen == text) {
+                    Some(i) => recent.swap(0, i),
+                    None => {
+                        let options = Options::from_json(&parse_options_text(&text)?)?;
+                        recent.truncate(RECENT - 1);
+                        recent.insert(0, (text, options));
+                    }
+                }
+                let options = recent.first().map(|(_, o)| o);
+                engine::parse_phone(&input, options.unwrap_or(&Options::default()))
+            })
+        });
+    result.map(|number| normalized_phone(&compact(&number))).map_err(|e| error::to_js(&e))
+}
+
+#[wasm_bindgen(module = "/js/normalized-phone.js")]
+extern "C" {
+    /// normalizePhone's reply object from [`compact`] text.
+    #[wasm_bindgen(js_name = normalizedPhone)]
+    fn normalized_phone(text: &str) -> JsValue;
+}
+
+/// The reply's fields joined by `|` (see js/normalized-phone.js); none can contain one.
+fn compact(number: &PhoneNumber) -> String {
+    let flag = |b: bool| if b { "|1" } else { "|0" };
+    let national = number.national_number();
+    // The calling code is the E.164 text between `+` and the national number.
+    let e164 = number.e164().as_str();
+    let code = e164.get(1..e164.len() - national.len()).unwrap_or_default();
+    let mut text = String::with_capacity(64);
+    for part in [e164, "|", number.region().as_str(), "|", number.number_type().as_str()] {
+        text.push_str(part);
+    }
+    for part in [flag(number.is_valid()), flag(number.is_possible()), "|", code, "|", national] {
+        text.push_str(part);
+    }
+    text
+}
+
+/// How many options texts normalizePhone remembers (e.g. one per default region in use).
+const RECENT: usize = 8;
+
+thread_local! {
+    /// normalizePhone's recent options: their JSON text ("" for none) and what they say.
+    static RECENT_OPTIONS: std::cell::RefCell<Vec<(String, Options)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Options JSON text (from `JSON.stringify`, "" for `undefined`) as a value.
+fn parse_options_text(text: &str) -> Result<Value, PhoneError> {
+    if text.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(text)
+        .map_err(|e| PhoneError::option("options", FieldProblem::NotJson(e.to_string())))
 }
 
 /// A parsed call of any kind, replying in JSON.

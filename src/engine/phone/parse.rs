@@ -72,7 +72,8 @@ fn parse_number(input: &str, default_region: Option<Region>) -> Result<PhoneNumb
     if !national.iter().all(u8::is_ascii_digit) {
         return Err(PhoneProblem::NotANumber); // unreachable with sane metadata
     }
-    let code = country_code.to_string();
+    let code = decimal(country_code);
+    let code = code.as_str();
     // libphonenumber's limit, not E.164's 15 digits: its plans have valid numbers beyond
     // that (German national numbers of up to 15 digits).
     if national.len() > MAX_NSN {
@@ -90,7 +91,7 @@ fn parse_number(input: &str, default_region: Option<Region>) -> Result<PhoneNumb
 
     let mut e164 = String::with_capacity(1 + code.len() + national.len());
     e164.push('+');
-    e164.push_str(&code);
+    e164.push_str(code);
     e164.extend(national.iter().map(|&b| char::from(b)));
     Ok(PhoneNumber {
         e164: E164Number(e164),
@@ -171,8 +172,8 @@ fn without_plus(
             }
         }
     }
-    let code = home.country_code.to_string();
-    if let Some(rest) = digits.strip_prefix(code.as_bytes()) {
+    let code = decimal(home.country_code);
+    if let Some(rest) = digits.strip_prefix(code.as_str().as_bytes()) {
         let national = strip_national_prefix(rest, home).unwrap_or_else(|| rest.to_vec());
         if (!plan::matches_general(digits, home) && plan::matches_general(&national, home))
             || plan::test_length(digits.len(), home) == Length::TooLong
@@ -209,4 +210,32 @@ fn strip_national_prefix(number: &[u8], rules: &'static Territory) -> Option<Vec
 /// First territory listed for the calling code (its main country).
 fn main_territory(country_code: u16) -> Option<&'static Territory> {
     territory::for_calling_code(country_code).first().and_then(|&i| territory::get(i))
+}
+
+/// A calling code in decimal, without the formatting machinery (this runs on every call).
+struct Decimal {
+    digits: [u8; 5],
+    start: usize,
+}
+
+impl Decimal {
+    fn as_str(&self) -> &str {
+        let digits = self.digits.get(self.start..).unwrap_or_default();
+        std::str::from_utf8(digits).unwrap_or_default()
+    }
+}
+
+fn decimal(mut n: u16) -> Decimal {
+    let mut digits = [b'0'; 5];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(d) = digits.get_mut(start) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            return Decimal { digits, start };
+        }
+    }
 }

@@ -75,6 +75,9 @@ pub(super) fn clean(input: &str) -> Result<Dialled, PhoneProblem> {
 /// One byte per character (see the module docs). Bytes that cannot occur in
 /// a phone number become `?` (symbols) or `L` (other letters).
 fn fold(c: char) -> u8 {
+    if c.is_ascii_digit() {
+        return c as u8;
+    }
     let cp = u32::from(c);
     let run = DIGIT_ZEROS.partition_point(|&z| z <= cp);
     if let Some(zero) = run.checked_sub(1).and_then(|i| DIGIT_ZEROS.get(i)) {
