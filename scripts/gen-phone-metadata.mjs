@@ -364,7 +364,7 @@ const varint = (n) => {
 };
 const [OPEN, OR, CLOSE, LONG, REF] = [15, 16, 17, 18, 19];
 /** Groups of at least this many bytes get their length (LONG). */
-const LONG_GROUP = 48;
+const LONG_GROUP = 32;
 
 /** A group: OPEN, or LONG and its length when long, then `body` and CLOSE. */
 function group(body) {

@@ -101,8 +101,10 @@ pub fn normalize_phone(
                         recent.insert(0, (text, options));
                     }
                 }
-                let options = recent.first().map(|(_, o)| o);
-                engine::parse_phone(&input, options.unwrap_or(&Options::default()))
+                match recent.first() {
+                    Some((_, options)) => engine::parse_phone(&input, options),
+                    None => engine::parse_phone(&input, &Options::default()),
+                }
             })
         });
     result.map(|number| normalized_phone(&compact(&number))).map_err(|e| error::to_js(&e))

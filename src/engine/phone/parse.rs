@@ -2,6 +2,8 @@
 //! `maybeExtractCountryCode` and `maybeStripNationalPrefixAndCarrierCode`, then
 //! the caller's policy.
 
+use std::borrow::Cow;
+
 use super::pattern;
 use super::plan::{self, Length};
 use super::territory::{self, Territory};
@@ -62,7 +64,7 @@ fn parse_number(input: &str, default_region: Option<Region>) -> Result<PhoneNumb
                 plan::test_length(stripped.len(), rules),
                 Length::Possible | Length::TooLong
             ) {
-                national = stripped;
+                national = Cow::Owned(stripped);
             }
         }
     }
@@ -105,18 +107,18 @@ fn parse_number(input: &str, default_region: Option<Region>) -> Result<PhoneNumb
 }
 
 /// Calling code, national number, and whether the code was in the input.
-fn country_code(
+fn country_code<'a>(
     plus: bool,
-    digits: &[u8],
+    digits: &'a [u8],
     home: Option<&'static Territory>,
-) -> Result<(u16, Vec<u8>, bool), PhoneProblem> {
+) -> Result<(u16, Cow<'a, [u8]>, bool), PhoneProblem> {
     if plus {
         return match after_international_prefix(digits) {
-            Ok((cc, national)) => Ok((cc, national.to_vec(), true)),
+            Ok((cc, national)) => Ok((cc, Cow::Borrowed(national), true)),
             // Like libphonenumber, retry without the plus ("+00 41 ...").
             Err(PhoneProblem::UnknownCountryCode) if home.is_some() => {
                 match without_plus(digits, home)? {
-                    Some((cc, national)) => Ok((cc, national, true)),
+                    Some((cc, national)) => Ok((cc, Cow::Owned(national), true)),
                     None => Err(PhoneProblem::UnknownCountryCode),
                 }
             }
@@ -125,8 +127,8 @@ fn country_code(
     }
     let home = home.ok_or(PhoneProblem::MissingRegion)?;
     Ok(match without_plus(digits, Some(home))? {
-        Some((cc, national)) => (cc, national, true),
-        None => (home.country_code, digits.to_vec(), false),
+        Some((cc, national)) => (cc, Cow::Owned(national), true),
+        None => (home.country_code, Cow::Borrowed(digits), false),
     })
 }
 

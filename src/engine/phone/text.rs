@@ -171,7 +171,10 @@ fn extension_regex() -> Option<&'static Regex> {
 /// what precedes it is a viable number; the extension itself is not kept.
 fn strip_extension(s: &[u8]) -> &[u8] {
     // Every extension pattern needs one of these (a label, `#`, `,`, `;`, `x`, `~`).
-    if !s.iter().any(|b| b";,#~xeiaDQ".contains(b)) {
+    if !s
+        .iter()
+        .any(|b| matches!(b, b';' | b',' | b'#' | b'~' | b'x' | b'e' | b'i' | b'a' | b'D' | b'Q'))
+    {
         return s;
     }
     let Some(re) = extension_regex() else {
