@@ -113,3 +113,34 @@ export function corpus() {
   }
   return out;
 }
+
+/**
+ * Half of the corpus again, each input dressed as people and systems write numbers: `tel:`
+ * URIs, labels, extensions, brackets, full-width digits and plus, trailing text or letters.
+ */
+export function decorated() {
+  const random = prng(1129);
+  const dress = [
+    (s) => `tel:${s.replace(/ /g, '-')}`,
+    (s) => `Tel: ${s}`,
+    (s) => `${s} ext. 12`,
+    (s) => `${s} x 5`,
+    (s) => `${s};ext=7`,
+    (s) => `(${s.slice(0, 3)}) ${s.slice(3)}`,
+    (s) => s.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))),
+    (s) => `${s}#`,
+    (s) => s.replace(/ /g, '.'),
+    (s) => `${s}, call me`,
+    (s) => ` ${s} `,
+    (s) => s.replace(/(\d)(\d)$/, 'ab$2'),
+    (s) => `${s}/x1`,
+    (s) => s.replace('+', '\uff0b'),
+    (s) => `${s} #123`,
+    (s) => `${s}ABC`,
+    (s) => `++${s.replace('+', '')}`,
+    (s) => `${s}\u00a0`,
+  ];
+  return corpus()
+    .filter((_, i) => i % 2 === 0)
+    .map(({ input, defaultRegion }) => ({ input: dress[Math.floor(random() * dress.length)](input), defaultRegion }));
+}

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { normalizePhone, PhoneError } from 'contact-phone';
-import { corpus } from '../../bench/corpus.mjs';
+import { corpus, decorated } from '../../bench/corpus.mjs';
 
 const require = createRequire(import.meta.url);
 const { PhoneNumberUtil } = require('google-libphonenumber');
@@ -44,9 +44,7 @@ function category(a, b) {
   return `${a.valid ? 'ours' : 'libphonenumber'} valid only`;
 }
 
-test('normalizePhone agrees with libphonenumber isValidNumber on the corpus', () => {
-  const inputs = corpus();
-  assert.ok(inputs.length >= 100_000, `corpus has ${inputs.length} inputs`);
+function compare(name, inputs) {
   const categories = new Map();
   const thrown = [];
   let disagreements = 0;
@@ -69,13 +67,23 @@ test('normalizePhone agrees with libphonenumber isValidNumber on the corpus', ()
     categories.set(key, entry);
   }
   const rate = disagreements / inputs.length;
-  console.log(`differential: ${inputs.length} inputs, ${valid} valid, ${disagreements} disagreements on valid (${(rate * 100).toFixed(4)} %), ${differentE164} valid for both with a different E.164`);
+  console.log(`differential (${name}): ${inputs.length} inputs, ${valid} valid, ${disagreements} disagreements on valid (${(rate * 100).toFixed(4)} %), ${differentE164} valid for both with a different E.164`);
   for (const [key, { count, example }] of [...categories].sort((x, y) => y[1].count - x[1].count)) {
     console.log(`  ${count} × ${key}; e.g. ${example}`);
   }
   assert.deepEqual(thrown, [], 'every throw is a PhoneError');
   assert.ok(rate <= BUDGET, `${disagreements} disagreements (${(rate * 100).toFixed(4)} %) exceed ${BUDGET * 100} %`);
   assert.equal(differentE164, 0, 'numbers valid for both have the same E.164');
+}
+
+test('normalizePhone agrees with libphonenumber isValidNumber on the corpus', () => {
+  const inputs = corpus();
+  assert.ok(inputs.length >= 100_000, `corpus has ${inputs.length} inputs`);
+  compare('corpus', inputs);
+});
+
+test('and on the corpus dressed with URIs, labels, extensions and odd characters', () => {
+  compare('dressed', decorated());
 });
 
 test('odd inputs throw only PhoneErrors', () => {
