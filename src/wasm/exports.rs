@@ -117,20 +117,20 @@ extern "C" {
     fn normalized_phone(text: &str) -> JsValue;
 }
 
-/// The reply's fields joined by `|` (see js/normalized-phone.js); none can contain one.
+/// The reply as js/normalized-phone.js reads it: `e164|region|type|valid|possible|` and the
+/// number of digits of the calling code; none of the fields can contain a `|`.
 fn compact(number: &PhoneNumber) -> String {
     let flag = |b: bool| if b { "|1" } else { "|0" };
-    let national = number.national_number();
-    // The calling code is the E.164 text between `+` and the national number.
     let e164 = number.e164().as_str();
-    let code = e164.get(1..e164.len() - national.len()).unwrap_or_default();
-    let mut text = String::with_capacity(64);
+    let code_digits = e164.len().saturating_sub(1 + number.national_number().len());
+    let mut text = String::with_capacity(48);
     for part in [e164, "|", number.region().as_str(), "|", number.number_type().as_str()] {
         text.push_str(part);
     }
-    for part in [flag(number.is_valid()), flag(number.is_possible()), "|", code, "|", national] {
+    for part in [flag(number.is_valid()), flag(number.is_possible()), "|"] {
         text.push_str(part);
     }
+    text.push(char::from(b'0' + (code_digits as u8 % 10)));
     text
 }
 

@@ -85,10 +85,15 @@ fn parse_number(input: &str, default_region: Option<Region>) -> Result<PhoneNumb
     let list = territory::for_calling_code(country_code);
     let main = main_territory(country_code).ok_or(PhoneProblem::UnknownCountryCode)?;
     let found = match list {
-        [only] => territory::get(*only),
+        [only] => territory::get(*only).map(|t| (t, None)),
         _ => plan::region_of(&national, list.iter().filter_map(|&i| territory::get(i))),
     };
-    let number_type = found.map_or(NumberType::Unknown, |t| plan::number_type(&national, t));
+    let number_type = match found {
+        Some((_, Some(known))) => known,
+        Some((t, None)) => plan::number_type(&national, t),
+        None => NumberType::Unknown,
+    };
+    let found = found.map(|(t, _)| t);
     let shown = found.or(home.filter(|_| home_shares_code)).unwrap_or(main);
 
     let mut e164 = String::with_capacity(1 + code.len() + national.len());

@@ -123,17 +123,20 @@ pub(super) fn number_type(national: &[u8], territory: &Territory) -> NumberType 
 }
 
 /// libphonenumber's `getRegionCodeForNumberFromRegionList`: the first territory whose
-/// `leadingDigits` start the number, or that has none and where the number is valid.
+/// `leadingDigits` start the number, or that has none and where the number is valid; with the
+/// number's type when it was found on the way.
 pub(super) fn region_of(
     national: &[u8],
     territories: impl IntoIterator<Item = &'static Territory>,
-) -> Option<&'static Territory> {
-    territories.into_iter().find(|t| {
+) -> Option<(&'static Territory, Option<NumberType>)> {
+    let input = Input::new(national);
+    territories.into_iter().find_map(|t| {
         if t.leading_digits == NONE {
-            number_type(national, t) != NumberType::Unknown
+            let ty = number_type(national, t);
+            (ty != NumberType::Unknown).then_some((t, Some(ty)))
         } else {
             let pattern = usize::from(t.leading_digits);
-            Input::new(national).is_some_and(|input| input.looking_at(pattern))
+            input.as_ref().is_some_and(|input| input.looking_at(pattern)).then_some((t, None))
         }
     })
 }
@@ -370,14 +373,14 @@ impl Input {
     }
 }
 
-/// Position after the item at `pos`; at `OR`/`CLOSE` it stays. For a sequence that no
-/// position reaches, skipping item by item brings `sequence` to its end.
+/// Position after the item at `pos` (None at `OR`/`CLOSE` or in malformed code). For a
+/// sequence that no position reaches, skipping item by item brings `sequence` to its end.
 fn skip(code: &[u8], pos: usize, depth: u8) -> Option<usize> {
     Some(match *code.get(pos)? {
         0..=9 | ANY => pos + 1,
         RANGE => pos + 2,
         CLASS | ANY_RUN => pos + 3,
-        REPEAT => skip(code, pos + 3, depth)?,
+        REPEAT if depth < MAX_DEPTH => skip(code, pos + 3, depth + 1)?,
         LONG => {
             let len = u16::from_le_bytes([*code.get(pos + 1)?, *code.get(pos + 2)?]);
             pos + 3 + usize::from(len)
@@ -394,4 +397,41 @@ fn skip(code: &[u8], pos: usize, depth: u8) -> Option<usize> {
         }
         _ => return None,
     })
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Any digits against any offset into the tables (also mid-token, i.e. malformed
+        /// code): no panic, and the result is a set of positions within the input.
+        #[test]
+        fn never_panics(digits in "[0-9]{0,30}", offset in 0..PATTERNS.len() + 8) {
+            if let Some(input) = Input::new(digits.as_bytes()) {
+                if let Some(ends) = input.ends(offset) {
+                    prop_assert!(ends >> (digits.len() + 1) == 0);
+                }
+                let _ = skip_pattern(offset);
+            }
+        }
+    }
+
+    #[test]
+    fn matches_as_regexes_do() {
+        // Patterns of CH's plan (generalDesc first): a valid mobile, a too-long one.
+        let ch = super::super::territory::for_region(
+            super::super::Region::parse("CH").map(|r| r.0).unwrap_or_default(),
+        )
+        .unwrap();
+        assert!(matches_general(b"791234567", ch));
+        assert!(!matches_general(b"7912345678", ch));
+        assert!(!matches_general(b"", ch));
+        assert!(!matches_general(&[b'7'; 40], ch), "longer than any pattern");
+        assert_eq!(number_type(b"791234567", ch), NumberType::Mobile);
+        assert_eq!(number_type(b"79123456x", ch), NumberType::Unknown);
+    }
 }
