@@ -360,6 +360,13 @@ fn normalize_phone_returns_e164_or_throws() {
     assert_eq!(n["e164"], "+41711234567");
     assert_eq!(n["region"], "CH");
     assert_eq!(n["valid"], true);
+    assert_eq!(n["type"], "fixedLine");
+    let n = rs(&normalize_phone("12".into(), js(json!({"validation": "parseable"}))).unwrap());
+    assert_eq!((n["e164"].as_str(), n["valid"].as_bool()), (Some("+4112"), Some(false)));
+    let n = rs(&normalize_phone("+1 416 555 0123".into(), JsValue::NULL).unwrap());
+    assert_eq!((n["region"].as_str(), n["type"].as_str()), (Some("CA"), Some("fixedLineOrMobile")));
+    let err = normalize_phone("12".into(), JsValue::NULL).unwrap_err();
+    assert_phone_error(&err, 3, 400, "PHONE-so0wa");
     let err = normalize_phone("PhoneNumber".into(), JsValue::UNDEFINED).unwrap_err();
     assert_phone_error(&err, 3, 400, "PHONE-so0wa");
     let err = normalize_phone("   ".into(), JsValue::UNDEFINED).unwrap_err();

@@ -9,14 +9,17 @@ import { errors, throws } from './support.mjs';
 const number = (e164, region, countryCode, extra = {}) => ({
   e164,
   region,
-  countryCode,
-  nationalNumber: e164.slice(1 + String(countryCode).length),
+  type: 'fixedLine',
   valid: true,
   possible: true,
+  countryCode,
+  nationalNumber: e164.slice(1 + String(countryCode).length),
   ...extra,
 });
 
 const SWISS = number('+41711234567', 'CH', 41);
+// North American numbers do not say whether they are mobile (libphonenumber's FIXED_LINE_OR_MOBILE).
+const US_TYPE = { type: 'fixedLineOrMobile' };
 
 describe("ZITADEL's cases (region CH)", () => {
   const inputs = ['0711234567', '0041711234567', '071 123 45 67', '+4171 123 45 67', '004171 123 45 67'];
@@ -68,8 +71,8 @@ describe('what people type', () => {
   });
 
   test('mobile and service numbers', () => {
-    assert.deepEqual(normalizePhone('079 123 45 67', {}), number('+41791234567', 'CH', 41));
-    assert.deepEqual(normalizePhone('0800 123 456', {}), number('+41800123456', 'CH', 41));
+    assert.deepEqual(normalizePhone('079 123 45 67', {}), number('+41791234567', 'CH', 41, { type: 'mobile' }));
+    assert.deepEqual(normalizePhone('0800 123 456', {}), number('+41800123456', 'CH', 41, { type: 'tollFree' }));
   });
 });
 
@@ -77,7 +80,6 @@ describe('not a phone number: PHONE-so0wa with the reason', () => {
   const cases = [
     ['abc', 'no digits'],
     ['+', 'no digits'],
-    ['+41 71 ABC 45 67', 'not a phone number'],
     ['12', 'too short'],
     ['+4112', 'too short'],
     ['+41 71 123 45 6', 'too short'],
@@ -90,8 +92,26 @@ describe('not a phone number: PHONE-so0wa with the reason', () => {
     });
   }
 
-  test('a number of an impossible length is returned as neither possible nor valid', () => {
-    assert.deepEqual(normalizePhone('+41 71 123 45 678', {}), number('+417112345678', 'CH', 41, { valid: false, possible: false }));
+  test('a number of an impossible length is rejected by default, returned as neither possible nor valid when only parseable is asked', () => {
+    throws(() => normalizePhone('+41 71 123 45 678', {}), errors.phoneInvalid('not a possible length for the region'));
+    const parseable = normalizePhone('+41 71 123 45 678', { validation: 'parseable' });
+    assert.deepEqual(parseable, number('+417112345678', 'CH', 41, { type: 'unknown', valid: false, possible: false }));
+  });
+
+  test('vanity letters become digits, as libphonenumber does', () => {
+    assert.equal(normalizePhone('+41 71 ABC 45 67', {}).e164, '+41712224567');
+  });
+});
+
+describe('beyond ZITADEL: the numbering plan', () => {
+  test('+41 12 345 67 89 has a possible length but is not a valid Swiss number', () => {
+    throws(() => normalizePhone('+41 12 345 67 89', {}), errors.phoneInvalid('not a valid number for the region'));
+    assert.deepEqual(normalizePhone('+41 12 345 67 89', { validation: 'possible' }), number('+41123456789', 'CH', 41, { type: 'unknown', valid: false }));
+  });
+
+  test('a national number starting with 0 is not a valid US number', () => {
+    throws(() => normalizePhone('0711234567', { defaultRegion: 'US' }), errors.phoneInvalid('not a valid number for the region'));
+    assert.deepEqual(normalizePhone('0711234567', { defaultRegion: 'US', validation: 'parseable' }), number('+10711234567', 'US', 1, { type: 'unknown', valid: false }));
   });
 });
 
@@ -140,14 +160,15 @@ describe('regions', () => {
 
 describe('numbers of other countries (the full normaliser)', () => {
   const cases = [
-    ['+1 415 555 2671', {}, number('+14155552671', 'US', 1)],
-    ['(415) 555-2671', { defaultRegion: 'US' }, number('+14155552671', 'US', 1)],
+    ['+1 415 555 2671', {}, number('+14155552671', 'US', 1, US_TYPE)],
+    ['(415) 555-2671', { defaultRegion: 'US' }, number('+14155552671', 'US', 1, US_TYPE)],
+    ['+1 416 555 0123', {}, number('+14165550123', 'CA', 1, US_TYPE)],
     ['+44 20 7946 0958', {}, number('+442079460958', 'GB', 44)],
     ['020 7946 0958', { defaultRegion: 'GB' }, number('+442079460958', 'GB', 44)],
     ['030 123456', { defaultRegion: 'DE' }, number('+4930123456', 'DE', 49)],
     ['011 41 71 123 45 67', { defaultRegion: 'US' }, SWISS],
-    ['+1 415 555 2671', { defaultRegion: null }, number('+14155552671', 'US', 1)],
-    ['+800 1234 5678', {}, number('+80012345678', '001', 800)],
+    ['+1 415 555 2671', { defaultRegion: null }, number('+14155552671', 'US', 1, US_TYPE)],
+    ['+800 1234 5678', {}, number('+80012345678', '001', 800, { type: 'tollFree' })],
   ];
   for (const [input, options, expected] of cases) {
     test(`${input} ${JSON.stringify(options)} → ${expected.e164} (${expected.region})`, () => {
@@ -162,6 +183,6 @@ describe('numbers of other countries (the full normaliser)', () => {
 
   test('allowedRegions applies to foreign numbers', () => {
     throws(() => normalizePhone('+1 415 555 2671', { allowedRegions: ['CH'] }), errors.phoneInvalid('region not allowed'));
-    assert.deepEqual(normalizePhone('+1 415 555 2671', { allowedRegions: ['US', 'CH'] }), number('+14155552671', 'US', 1));
+    assert.deepEqual(normalizePhone('+1 415 555 2671', { allowedRegions: ['US', 'CH'] }), number('+14155552671', 'US', 1, US_TYPE));
   });
 });

@@ -341,11 +341,12 @@ describe('SPEC §2: order of checks', () => {
       [' ', errors.phoneEmpty],
       ['\u00a0\t', errors.phoneEmpty],
       ['PhoneNumber', errors.phoneInvalid('no digits')],
-      ['+41 71 ABC 45 67', errors.phoneInvalid('not a phone number')],
+      ['71 ### 45', errors.phoneInvalid('not a phone number')],
       ['+999 123', errors.phoneInvalid('unknown country calling code')],
       ['12', errors.phoneInvalid('too short')],
       ['+41 71 123 45 6', errors.phoneInvalid('too short')],
-      ['+41 71 123 45 678', errors.phoneInvalid('not a valid number for the region')],
+      ['+41 71 123 45 678', errors.phoneInvalid('not a possible length for the region')],
+      ['+41 12 345 67 89', errors.phoneInvalid('not a valid number for the region')],
       ['+417112345678901', errors.phoneInvalid('too long')],
     ];
     for (const [number, expected] of cases) {
@@ -363,6 +364,16 @@ describe('SPEC §2: order of checks', () => {
     );
     await setPhone('u1', setRequest(MOBILE, RETURN), host, options({ allowedRegions: ['DE', 'CH'] }));
     assert.equal(host.record().phone.number, MOBILE_E164);
+  });
+
+  test('5. beyond ZITADEL: a possible-length number outside the numbering plan is rejected', async () => {
+    // +41 12 … has 9 digits like every Swiss number, but no Swiss number starts with 1.
+    const host = new MemoryHost();
+    await rejects(
+      setPhone('u1', setRequest('+41 12 345 67 89', RETURN), host, options()),
+      errors.phoneInvalid('not a valid number for the region'),
+    );
+    assert.equal(host.saves, 0);
   });
 
   test('5. defaultRegion null requires the international form', async () => {

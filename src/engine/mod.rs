@@ -268,11 +268,14 @@ pub fn configure<O: Operation + ?Sized>(
     Ok(options)
 }
 
-/// Parses a phone number with the options' default region and allowed regions.
+/// Parses a phone number with the options' default region, validation level and allowed
+/// regions and types.
 pub fn parse_phone(input: &str, options: &Options) -> Result<PhoneNumber, PhoneError> {
     let parse_options = ParseOptions {
         default_region: options.default_region,
         allowed_regions: options.allowed_regions.as_deref(),
+        validation: options.validation,
+        allowed_types: options.allowed_types.as_deref(),
     };
     phone::parse(input, &parse_options).map_err(|problem| match problem {
         PhoneProblem::Empty => PhoneError::PhoneEmpty,
@@ -280,22 +283,24 @@ pub fn parse_phone(input: &str, options: &Options) -> Result<PhoneNumber, PhoneE
     })
 }
 
-/// `normalizePhone`: the parsed number as `{e164, region, countryCode, nationalNumber, valid,
-/// possible}`; only input that is not a phone number at all is an error.
-pub fn normalize_phone(input: &Value, options: &Value) -> Result<Value, PhoneError> {
+/// `normalizePhone`: the parsed number as the JSON text of `{e164, region, type, valid,
+/// possible, countryCode, nationalNumber}`; a number that fails the options' checks (by
+/// default: not valid) is an error that says why.
+pub fn normalize_phone(input: &Value, options: &Value) -> Result<String, PhoneError> {
     let input = input.as_str().ok_or_else(|| {
         PhoneError::field("input", error::FieldProblem::WrongType { expected: "a string" })
     })?;
-    let options = Options::from_json(options)?;
-    let number = parse_phone(input, &options)?;
+    let number = parse_phone(input, &Options::from_json(options)?)?;
     Ok(json!({
         "e164": number.e164().as_str(),
         "region": number.region().as_str(),
-        "countryCode": number.country_code(),
-        "nationalNumber": number.national_number(),
+        "type": number.number_type().as_str(),
         "valid": number.is_valid(),
         "possible": number.is_possible(),
-    }))
+        "countryCode": number.country_code(),
+        "nationalNumber": number.national_number(),
+    })
+    .to_string())
 }
 
 /// Check 3: a human user that is neither deleted nor (unless `allow_initial`) still initial.
@@ -426,10 +431,8 @@ impl Operation for SetPhone {
             VerificationMode::SendCode | VerificationMode::ReturnCode => Need::SelfOrWrite,
         };
         ctx.options.caller()?.require(need, user)?;
+        // Validation level and allowed regions and types come from the options.
         let parsed = parse_phone(&self.number, ctx.options)?;
-        if !parsed.is_valid() {
-            return Err(PhoneError::PhoneInvalid(PhoneProblem::InvalidForRegion));
-        }
         let number = parsed.e164().as_str();
         if user.phone.number() == Some(number) {
             let unverified = matches!(user.phone, PhoneState::Unverified { .. });

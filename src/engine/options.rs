@@ -8,7 +8,7 @@ use super::code::{Alphabet, CodeSecret};
 use super::error::{AuthProblem, FieldProblem, PhoneError, SecretProblem};
 use super::json::{self, Blame, Schema};
 use super::limits::SendLimit;
-use super::phone::Region;
+use super::phone::{NumberType, Region, Validation};
 use super::sms::{SmsTemplate, DEFAULT_TEMPLATE};
 
 /// Shortest accepted `codeSecret`, in bytes (256 bits, the HMAC-SHA256 key size).
@@ -50,6 +50,10 @@ pub struct Options {
     pub resend_cooldown_seconds: u64,
     /// If set, only numbers of these regions are accepted.
     pub allowed_regions: Option<Vec<Region>>,
+    /// How much of libphonenumber's checking a number must pass (default: valid).
+    pub validation: Validation,
+    /// If set, only numbers of these types are accepted.
+    pub allowed_types: Option<Vec<NumberType>>,
     /// The SMS text.
     pub sms_template: SmsTemplate,
     /// SMS per number and per user within a window.
@@ -68,6 +72,8 @@ impl Default for Options {
             max_attempts: 5,
             resend_cooldown_seconds: 30,
             allowed_regions: None,
+            validation: Validation::Valid,
+            allowed_types: None,
             sms_template: SmsTemplate::default(),
             send_limit: SendLimit::default(),
             timeout_ms: 10_000,
@@ -93,6 +99,8 @@ impl Options {
                 ("maxAttempts", "max_attempts"),
                 ("resendCooldownSeconds", "resend_cooldown_seconds"),
                 ("allowedRegions", "allowed_regions"),
+                ("validation", "validation"),
+                ("allowedTypes", "allowed_types"),
                 ("smsTemplate", "sms_template"),
                 ("now", "now"),
                 ("sendLimit", "send_limit"),
@@ -102,7 +110,7 @@ impl Options {
             hints: &[],
         };
         let b = Blame::Options;
-        let [caller, region, secret, code, attempts, cooldown, allowed, template, _now, limit, timeout] =
+        let [caller, region, secret, code, attempts, cooldown, allowed, validation, types, template, _now, limit, timeout] =
             schema.read(value, "", b)?;
         if let Some(v) = limit {
             options.send_limit = send_limit(v)?;
@@ -158,11 +166,47 @@ impl Options {
                 .collect::<Result<_, _>>()?;
             options.allowed_regions = Some(regions);
         }
-        let template = template.map(|v| json::string(v, "smsTemplate", b, 1, 1000)).transpose()?;
-        let template = template.unwrap_or(DEFAULT_TEMPLATE);
-        options.sms_template =
-            SmsTemplate::new(template, &options.code.alphabet, options.code.length)
-                .map_err(|why| b.error("smsTemplate", FieldProblem::Invalid(why)))?;
+        if let Some(v) = validation {
+            options.validation = v.as_str().and_then(Validation::parse).ok_or_else(|| {
+                b.error(
+                    "validation",
+                    FieldProblem::Invalid("must be \"valid\", \"possible\" or \"parseable\""),
+                )
+            })?;
+        }
+        if let Some(v) = types {
+            let list = v.as_array().filter(|l| !l.is_empty()).ok_or_else(|| {
+                b.error(
+                    "allowedTypes",
+                    FieldProblem::Invalid("must be a non-empty array of number types"),
+                )
+            })?;
+            let types = list
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    item.as_str().and_then(NumberType::parse).ok_or_else(|| {
+                        b.error(
+                            &format!("allowedTypes[{i}]"),
+                            FieldProblem::Invalid(
+                                "must be a number type such as \"mobile\" or \"fixedLine\"",
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            options.allowed_types = Some(types);
+        }
+        // The default template suits the default code; checking it again on every call
+        // (normalizePhone runs often) would only cost time.
+        if template.is_some() || code.is_some() {
+            let template =
+                template.map(|v| json::string(v, "smsTemplate", b, 1, 1000)).transpose()?;
+            let template = template.unwrap_or(DEFAULT_TEMPLATE);
+            options.sms_template =
+                SmsTemplate::new(template, &options.code.alphabet, options.code.length)
+                    .map_err(|why| b.error("smsTemplate", FieldProblem::Invalid(why)))?;
+        }
         Ok(options)
     }
 
@@ -288,6 +332,8 @@ mod tests {
             "maxAttempts": 3,
             "resendCooldownSeconds": 0,
             "allowedRegions": ["DE", "AT"],
+            "validation": "parseable",
+            "allowed_types": ["mobile", "fixedLineOrMobile"],
             "smsTemplate": "Code: {{code}}",
         }))
         .unwrap();
@@ -300,8 +346,22 @@ mod tests {
             (600, 3, 0)
         );
         assert_eq!(o.allowed_regions.as_ref().unwrap().len(), 2);
+        assert_eq!(o.validation, Validation::Parseable);
+        assert_eq!(
+            o.allowed_types.as_deref(),
+            Some(&[NumberType::Mobile, NumberType::FixedLineOrMobile][..])
+        );
         assert_eq!(o.sms_template.render("1"), "Code: 1");
         assert!(o.code_secret().is_ok());
+    }
+
+    #[test]
+    fn the_default_template_suits_the_default_code() {
+        let default = CodePolicy::default();
+        assert_eq!(
+            SmsTemplate::new(DEFAULT_TEMPLATE, &default.alphabet, default.length),
+            Ok(SmsTemplate::default())
+        );
     }
 
     #[test]
@@ -343,6 +403,18 @@ mod tests {
             (
                 json!({"allowedRegions": ["CH", 1]}),
                 "Options are invalid: allowedRegions[1] must be a known",
+            ),
+            (
+                json!({"validation": "strict"}),
+                "Options are invalid: validation must be \"valid\", \"possible\" or \"parseable\"",
+            ),
+            (
+                json!({"allowedTypes": []}),
+                "Options are invalid: allowedTypes must be a non-empty array of number types",
+            ),
+            (
+                json!({"allowedTypes": ["mobile", "cell"]}),
+                "Options are invalid: allowedTypes[1] must be a number type",
             ),
             (
                 json!({"smsTemplate": "hi"}),

@@ -23,24 +23,28 @@ extern "C" {
     fn reflect_get(target: &JsValue, key: &str) -> Result<JsValue, JsValue>;
 }
 
-/// A JS value as JSON: `undefined`, functions and symbols become `null`; the error says why
-/// a value could not be read (a getter threw, a cycle, a BigInt, a NaN or an infinity).
+/// A JS value as JSON: `undefined` becomes `null`; the error says why a value could not be read
+/// (a getter threw, a cycle, a BigInt, a NaN or an infinity, a function or a symbol).
 pub fn to_json(value: &JsValue) -> Result<Value, String> {
-    if value.is_undefined() {
-        return Ok(Value::Null);
+    match stringify(value)? {
+        Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
+        None => Ok(Value::Null),
     }
-    // JSON.stringify would return undefined for these, which would read as "absent".
+}
+
+/// A JS value as JSON text; `None` for `undefined`.
+pub fn stringify(value: &JsValue) -> Result<Option<String>, String> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    // JSON.stringify gives undefined for these, which would read as "absent".
     if value.is_function() {
         return Err("a function is not JSON".into());
     }
     if value.is_symbol() {
         return Err("a symbol is not JSON".into());
     }
-    let text = json_stringify(value).map_err(|thrown| describe(&thrown))?;
-    match text.as_string() {
-        Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
-        None => Ok(Value::Null),
-    }
+    Ok(json_stringify(value).map_err(|thrown| describe(&thrown))?.as_string())
 }
 
 /// JSON as a plain JS value.
@@ -62,6 +66,11 @@ pub fn project(object: &JsValue, keys: &[&str]) -> Result<JsValue, String> {
         }
     }
     Ok(copy.into())
+}
+
+/// JSON text (valid by construction) as a plain JS value.
+pub fn text_to_js(text: &str) -> JsValue {
+    json_parse(text).unwrap_or(JsValue::NULL)
 }
 
 /// A property of a JS object, or the description of what its getter threw.

@@ -9,6 +9,7 @@ use super::{convert, error, platform};
 use crate::driver;
 use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::options::Options;
+use crate::engine::phone::PhoneNumber;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use crate::engine::{self, AsJson, Context, Operation};
 
@@ -69,16 +70,85 @@ pub async fn get_phone(
     respond(run(any(GetPhone::parse(&string_json(&user_id))), &host, &options).await)
 }
 
-/// `normalizePhone(input, {defaultRegion, allowedRegions})`: the E.164 form and what is known
-/// of the number; throws a `PhoneError` for input that is not a phone number.
+/// `normalizePhone(input, {defaultRegion, validation, allowedRegions, allowedTypes})`: the E.164
+/// form, region, type and validity; throws a `PhoneError` for input that fails the options'
+/// checks (by default: not a valid number).
 #[wasm_bindgen(js_name = normalizePhone, unchecked_return_type = "NormalizedPhone")]
 pub fn normalize_phone(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let result = options_json(&options)
-        .and_then(|options| engine::normalize_phone(&string_json(&input), &options));
-    respond(result)
+    // The input crosses as a string (anything else fails the engine's type check), and options
+    // are read only when their JSON text is new: the same few options come with most calls,
+    // and reading them costs more than parsing the number.
+    let Some(input) = input.as_string() else {
+        let result = options_json(&options)
+            .and_then(|options| engine::normalize_phone(&string_json(&input), &options));
+        return result.map(|text| convert::text_to_js(&text)).map_err(|e| error::to_js(&e));
+    };
+    let result = convert::stringify(&options)
+        .map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
+        .and_then(|text| {
+            RECENT_OPTIONS.with(|recent| {
+                let mut recent = recent.borrow_mut();
+                let text = text.unwrap_or_default();
+                match recent.iter().position(|(seen, _)| *seen == text) {
+                    Some(i) => recent.swap(0, i),
+                    None => {
+                        let options = Options::from_json(&parse_options_text(&text)?)?;
+                        recent.truncate(RECENT - 1);
+                        recent.insert(0, (text, options));
+                    }
+                }
+                match recent.first() {
+                    Some((_, options)) => engine::parse_phone(&input, options),
+                    None => engine::parse_phone(&input, &Options::default()),
+                }
+            })
+        });
+    result.map(|number| normalized_phone(&compact(&number))).map_err(|e| error::to_js(&e))
+}
+
+#[wasm_bindgen(module = "/js/normalized-phone.js")]
+extern "C" {
+    /// normalizePhone's reply object from [`compact`] text.
+    #[wasm_bindgen(js_name = normalizedPhone)]
+    fn normalized_phone(text: &str) -> JsValue;
+}
+
+/// The reply as js/normalized-phone.js reads it: `e164|region|type|valid|possible|` and the
+/// number of digits of the calling code; none of the fields can contain a `|`.
+fn compact(number: &PhoneNumber) -> String {
+    let flag = |b: bool| if b { "|1" } else { "|0" };
+    let e164 = number.e164().as_str();
+    let code_digits = e164.len().saturating_sub(1 + number.national_number().len());
+    let mut text = String::with_capacity(48);
+    for part in [e164, "|", number.region().as_str(), "|", number.number_type().as_str()] {
+        text.push_str(part);
+    }
+    for part in [flag(number.is_valid()), flag(number.is_possible()), "|"] {
+        text.push_str(part);
+    }
+    text.push(char::from(b'0' + (code_digits as u8 % 10)));
+    text
+}
+
+/// How many options texts normalizePhone remembers (e.g. one per default region in use).
+const RECENT: usize = 8;
+
+thread_local! {
+    /// normalizePhone's recent options: their JSON text ("" for none) and what they say.
+    static RECENT_OPTIONS: std::cell::RefCell<Vec<(String, Options)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Options JSON text (from `JSON.stringify`, "" for `undefined`) as a value.
+fn parse_options_text(text: &str) -> Result<Value, PhoneError> {
+    if text.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(text)
+        .map_err(|e| PhoneError::option("options", FieldProblem::NotJson(e.to_string())))
 }
 
 /// A parsed call of any kind, replying in JSON.

@@ -112,11 +112,24 @@ export interface CodeOptions {
   expiresInSeconds?: number;
 }
 
+/** libphonenumber's PhoneNumberType; "unknown" for a number that is not valid. */
+export type PhoneNumberType =
+  | "mobile" | "fixedLine" | "fixedLineOrMobile" | "tollFree" | "premiumRate" | "sharedCost"
+  | "voip" | "personalNumber" | "pager" | "uan" | "voicemail" | "unknown";
+
 export interface NormalizeOptions {
   /** Region for numbers typed in national form; null requires "+". Default "CH". */
   defaultRegion?: string | null;
+  /**
+   * What a number must pass: "valid" (libphonenumber isValidNumber, the default), "possible"
+   * (isPossibleNumber: its length only) or "parseable" (anything libphonenumber parses, as
+   * ZITADEL accepts).
+   */
+  validation?: "valid" | "possible" | "parseable";
   /** Accept only numbers of these regions. */
   allowedRegions?: string[];
+  /** Accept only numbers of these types, e.g. ["mobile", "fixedLineOrMobile"] for SMS. */
+  allowedTypes?: PhoneNumberType[];
 }
 
 export interface PhoneOptions extends NormalizeOptions {
@@ -181,12 +194,14 @@ export interface NormalizedPhone {
   e164: string;
   /** ISO 3166 alpha-2 region, or "001" for non-geographic numbers. */
   region: string;
+  /** The number's type in its region's numbering plan. */
+  type: PhoneNumberType;
+  /** Whether the number is valid for its region's numbering plan (isValidNumber). */
+  valid: boolean;
+  /** Whether its length is possible for its calling code (isPossibleNumber). */
+  possible: boolean;
   countryCode: number;
   nationalNumber: string;
-  /** Whether the number is valid for its region's numbering plan. */
-  valid: boolean;
-  /** Whether its length is possible for its region. */
-  possible: boolean;
 }
 
 /** gRPC-style error body (SPEC §2). */

@@ -7,4 +7,5 @@ mod support;
 mod checks;
 mod driver;
 mod flows;
+mod numbers;
 mod props;

@@ -1,16 +1,19 @@
 //! Phone-number normalisation to E.164.
 //!
-//! [`parse()`] follows Google libphonenumber's `PhoneNumberUtil.parse` (and
-//! `getRegionCodeForNumber`, `isPossibleNumber`) on libphonenumber's own
-//! metadata, generated into `metadata.rs` by `scripts/gen-phone-metadata.mjs`.
-//! Full numbering-plan validation is not done yet: [`PhoneNumber::is_valid`]
-//! is the same as [`PhoneNumber::is_possible`] (see `plan.rs`).
+//! [`parse()`] follows Google libphonenumber's `PhoneNumberUtil.parse`,
+//! `isValidNumber`, `getNumberType`, `getRegionCodeForNumber` and
+//! `isPossibleNumber` on libphonenumber's own metadata, generated into
+//! `metadata.rs` by `scripts/gen-phone-metadata.mjs`, then applies the caller's
+//! policy ([`Validation`], allowed regions and types).
 //!
 //! Std only, no allocation of the tables, no panics on any input, and work
 //! bounded by the (capped) input length.
 
 use std::fmt;
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[rustfmt::skip]
+mod examples;
 #[rustfmt::skip]
 mod metadata;
 mod parse;
@@ -105,6 +108,7 @@ pub struct PhoneNumber {
     /// Byte offset of the national number in `e164`.
     national_start: usize,
     region: Region,
+    number_type: NumberType,
     possible: bool,
     valid: bool,
 }
@@ -127,32 +131,31 @@ impl PhoneNumber {
 
     /// Region the number belongs to ("001" for non-geographic calling codes).
     ///
-    /// For calling codes shared by regions this uses the metadata's
-    /// `leadingDigits`, else the default region when it shares the code, else
-    /// the code's main country (so `+1 416...` is US unless the default is CA).
+    /// libphonenumber's `getRegionCodeForNumber`: for calling codes shared by
+    /// regions, the first region (main country first) whose `leadingDigits`
+    /// start the number or, for regions without them, where the number is
+    /// valid (`+1 416 555 0123` is CA, `+44 1481 ...` is GG). A number valid
+    /// in none of them has no region there; this then gives the default region
+    /// when it shares the code, else the code's main country.
     pub fn region(&self) -> Region {
         self.region
     }
 
-    /// The national number has one of the region's possible lengths.
+    /// libphonenumber's `getNumberType`; [`NumberType::Unknown`] when not valid.
+    pub fn number_type(&self) -> NumberType {
+        self.number_type
+    }
+
+    /// libphonenumber's `isPossibleNumber`: the national number has one of the
+    /// calling code's possible lengths (also lengths possible only locally).
     pub fn is_possible(&self) -> bool {
         self.possible
     }
 
-    /// The number is valid for its region. For now the same as
-    /// [`is_possible`](Self::is_possible): numbering-plan patterns come later.
+    /// libphonenumber's `isValidNumber`: the number matches a number type of its
+    /// region's numbering plan.
     pub fn is_valid(&self) -> bool {
         self.valid
-    }
-
-    /// Keeps the number only if [`is_valid`](Self::is_valid), else
-    /// [`PhoneProblem::InvalidForRegion`]: `parse(..).and_then(PhoneNumber::require_valid)`.
-    pub fn require_valid(self) -> Result<PhoneNumber, PhoneProblem> {
-        if self.valid {
-            Ok(self)
-        } else {
-            Err(PhoneProblem::InvalidForRegion)
-        }
     }
 }
 
@@ -162,7 +165,115 @@ impl fmt::Display for PhoneNumber {
     }
 }
 
-/// How to read an input.
+/// The kind of a phone number, libphonenumber's `PhoneNumberType`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum NumberType {
+    /// A mobile number.
+    Mobile,
+    /// A fixed-line (landline) number.
+    FixedLine,
+    /// A number that can be either, where the plan does not tell them apart (e.g. US).
+    FixedLineOrMobile,
+    /// Free to the caller.
+    TollFree,
+    /// Charged above the normal rate.
+    PremiumRate,
+    /// The cost is split between caller and recipient.
+    SharedCost,
+    /// Voice over IP.
+    Voip,
+    /// A personal number that is routed to wherever its owner is.
+    PersonalNumber,
+    /// A pager.
+    Pager,
+    /// A company number that is routed to one of its offices (universal access number).
+    Uan,
+    /// Direct access to a voicemail box.
+    Voicemail,
+    /// Not a valid number, so of no type.
+    Unknown,
+}
+
+impl NumberType {
+    /// Every type, in the order of [`NumberType::as_str`]'s documentation.
+    pub const ALL: [NumberType; 12] = [
+        NumberType::Mobile,
+        NumberType::FixedLine,
+        NumberType::FixedLineOrMobile,
+        NumberType::TollFree,
+        NumberType::PremiumRate,
+        NumberType::SharedCost,
+        NumberType::Voip,
+        NumberType::PersonalNumber,
+        NumberType::Pager,
+        NumberType::Uan,
+        NumberType::Voicemail,
+        NumberType::Unknown,
+    ];
+
+    /// The name used in JSON: `mobile`, `fixedLine`, `fixedLineOrMobile`, `tollFree`,
+    /// `premiumRate`, `sharedCost`, `voip`, `personalNumber`, `pager`, `uan`, `voicemail`,
+    /// `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NumberType::Mobile => "mobile",
+            NumberType::FixedLine => "fixedLine",
+            NumberType::FixedLineOrMobile => "fixedLineOrMobile",
+            NumberType::TollFree => "tollFree",
+            NumberType::PremiumRate => "premiumRate",
+            NumberType::SharedCost => "sharedCost",
+            NumberType::Voip => "voip",
+            NumberType::PersonalNumber => "personalNumber",
+            NumberType::Pager => "pager",
+            NumberType::Uan => "uan",
+            NumberType::Voicemail => "voicemail",
+            NumberType::Unknown => "unknown",
+        }
+    }
+
+    /// Reads a name written by [`as_str`](Self::as_str).
+    pub fn parse(name: &str) -> Option<NumberType> {
+        NumberType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+impl fmt::Display for NumberType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much of libphonenumber's checking a number must pass.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Validation {
+    /// `isValidNumber`: the number matches its region's numbering plan (the default).
+    #[default]
+    Valid,
+    /// `isPossibleNumber`: only its length is checked.
+    Possible,
+    /// Anything libphonenumber can parse, as ZITADEL accepts (`12` in CH is `+4112`).
+    Parseable,
+}
+
+impl Validation {
+    /// The option value: `valid`, `possible` or `parseable`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Validation::Valid => "valid",
+            Validation::Possible => "possible",
+            Validation::Parseable => "parseable",
+        }
+    }
+
+    /// Reads an option value written by [`as_str`](Self::as_str).
+    pub fn parse(name: &str) -> Option<Validation> {
+        [Validation::Valid, Validation::Possible, Validation::Parseable]
+            .into_iter()
+            .find(|v| v.as_str() == name)
+    }
+}
+
+/// How to read an input, and which numbers to accept.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ParseOptions<'a> {
     /// Region whose dialling rules apply to numbers written without `+`.
@@ -170,6 +281,11 @@ pub struct ParseOptions<'a> {
     pub default_region: Option<Region>,
     /// When set, a number from any other region is rejected.
     pub allowed_regions: Option<&'a [Region]>,
+    /// How much checking a number must pass.
+    pub validation: Validation,
+    /// When set, a number of any other type is rejected (an invalid number's type is
+    /// [`NumberType::Unknown`]).
+    pub allowed_types: Option<&'a [NumberType]>,
 }
 
 /// Why an input is not an acceptable phone number; Display gives a short
@@ -191,10 +307,14 @@ pub enum PhoneProblem {
     TooShort,
     /// Too many digits for the region, for E.164, or input over 250 characters.
     TooLong,
-    /// Not a valid number for its region (see [`PhoneNumber::require_valid`]).
+    /// Between the region's shortest and longest numbers, but of no possible length.
+    ImpossibleLength,
+    /// Not a valid number for its region ([`PhoneNumber::is_valid`]).
     InvalidForRegion,
     /// The number's region is not in [`ParseOptions::allowed_regions`].
     RegionNotAllowed,
+    /// The number's type is not in [`ParseOptions::allowed_types`].
+    TypeNotAllowed,
 }
 
 impl fmt::Display for PhoneProblem {
@@ -207,19 +327,24 @@ impl fmt::Display for PhoneProblem {
             PhoneProblem::MissingRegion => "national number without a default region",
             PhoneProblem::TooShort => "too short",
             PhoneProblem::TooLong => "too long",
+            PhoneProblem::ImpossibleLength => "not a possible length for the region",
             PhoneProblem::InvalidForRegion => "not a valid number for the region",
             PhoneProblem::RegionNotAllowed => "region not allowed",
+            PhoneProblem::TypeNotAllowed => "type not allowed",
         })
     }
 }
 
 impl std::error::Error for PhoneProblem {}
 
-/// Parses what a person typed into a phone number.
+/// Parses what a person typed into a phone number and checks it against the
+/// options' policy.
 ///
 /// Accepts separators, a leading `+`, the default region's international
-/// (IDD) and national prefixes, `tel:` URIs and extensions (dropped); see
-/// [`PhoneProblem`] for what is rejected.
+/// (IDD) and national prefixes, `tel:` URIs, vanity letters (`1-800-FLOWERS`)
+/// and extensions (dropped); see [`PhoneProblem`] for what is rejected. The
+/// checks run in this order: parsing, [`ParseOptions::validation`], the
+/// allowed regions, the allowed types.
 pub fn parse(input: &str, options: &ParseOptions) -> Result<PhoneNumber, PhoneProblem> {
     parse::parse(input, options)
 }

@@ -1,25 +1,52 @@
 //! The parsing algorithm: libphonenumber's `parseHelper`,
-//! `maybeExtractCountryCode` and `maybeStripNationalPrefixAndCarrierCode`,
-//! with pattern matches against `generalDesc` approximated by `plan`.
+//! `maybeExtractCountryCode` and `maybeStripNationalPrefixAndCarrierCode`, then
+//! the caller's policy.
 
-use super::pattern::{self, Regex};
+use std::borrow::Cow;
+
+use super::pattern;
 use super::plan::{self, Length};
 use super::territory::{self, Territory};
 use super::text::{self, Dialled};
-use super::{E164Number, ParseOptions, PhoneNumber, PhoneProblem, Region};
+use super::{E164Number, NumberType, ParseOptions, PhoneNumber, PhoneProblem, Region, Validation};
 
 /// libphonenumber's `MIN_LENGTH_FOR_NSN`.
 const MIN_NSN: usize = 2;
 /// libphonenumber's `MAX_LENGTH_FOR_NSN`.
 const MAX_NSN: usize = 17;
-/// Digits an E.164 number may have, calling code included.
-const MAX_E164_DIGITS: usize = 15;
 /// Longest country calling code.
 const MAX_CC_DIGITS: usize = 3;
 
 pub(super) fn parse(input: &str, options: &ParseOptions) -> Result<PhoneNumber, PhoneProblem> {
+    let number = parse_number(input, options.default_region)?;
+    match options.validation {
+        Validation::Parseable => {}
+        Validation::Possible | Validation::Valid if !number.possible => {
+            let main =
+                main_territory(number.country_code).ok_or(PhoneProblem::UnknownCountryCode)?;
+            return Err(match plan::test_length(number.national_number().len(), main) {
+                Length::TooShort => PhoneProblem::TooShort,
+                Length::TooLong => PhoneProblem::TooLong,
+                _ => PhoneProblem::ImpossibleLength,
+            });
+        }
+        Validation::Possible => {}
+        Validation::Valid if !number.valid => return Err(PhoneProblem::InvalidForRegion),
+        Validation::Valid => {}
+    }
+    if options.allowed_regions.is_some_and(|allowed| !allowed.contains(&number.region)) {
+        return Err(PhoneProblem::RegionNotAllowed);
+    }
+    if options.allowed_types.is_some_and(|allowed| !allowed.contains(&number.number_type)) {
+        return Err(PhoneProblem::TypeNotAllowed);
+    }
+    Ok(number)
+}
+
+/// libphonenumber's `parse`, then its verdicts on the result.
+fn parse_number(input: &str, default_region: Option<Region>) -> Result<PhoneNumber, PhoneProblem> {
     let Dialled { plus, digits } = text::clean(input)?;
-    let home = options.default_region.and_then(|r| territory::for_region(r.0));
+    let home = default_region.and_then(|r| territory::for_region(r.0));
     let (country_code, mut national, code_in_number) = country_code(plus, &digits, home)?;
     if national.len() < MIN_NSN {
         return Err(PhoneProblem::TooShort);
@@ -27,6 +54,7 @@ pub(super) fn parse(input: &str, options: &ParseOptions) -> Result<PhoneNumber, 
 
     // National prefix rules: those of the region the number was dialled in, or
     // the calling code's main country when the number carried its own code.
+    let home_shares_code = home.is_some_and(|h| h.country_code == country_code);
     let rules = if code_in_number { main_territory(country_code) } else { home };
     if let Some(rules) = rules {
         if let Some(stripped) = strip_national_prefix(&national, rules) {
@@ -36,7 +64,7 @@ pub(super) fn parse(input: &str, options: &ParseOptions) -> Result<PhoneNumber, 
                 plan::test_length(stripped.len(), rules),
                 Length::Possible | Length::TooLong
             ) {
-                national = stripped;
+                national = Cow::Owned(stripped);
             }
         }
     }
@@ -46,53 +74,56 @@ pub(super) fn parse(input: &str, options: &ParseOptions) -> Result<PhoneNumber, 
     if !national.iter().all(u8::is_ascii_digit) {
         return Err(PhoneProblem::NotANumber); // unreachable with sane metadata
     }
-    let code = country_code.to_string();
-    if national.len() > MAX_NSN || code.len() + national.len() > MAX_E164_DIGITS {
+    let code = decimal(country_code);
+    let code = code.as_str();
+    // libphonenumber's limit, not E.164's 15 digits: its plans have valid numbers beyond
+    // that (German national numbers of up to 15 digits).
+    if national.len() > MAX_NSN {
         return Err(PhoneProblem::TooLong);
     }
 
-    let territory =
-        territory_for(country_code, &national, home).ok_or(PhoneProblem::UnknownCountryCode)?;
-    let possible = match plan::test_length(national.len(), territory) {
-        Length::TooShort => return Err(PhoneProblem::TooShort),
-        Length::TooLong => return Err(PhoneProblem::TooLong),
-        Length::Possible => true,
-        Length::Invalid => false,
+    let list = territory::for_calling_code(country_code);
+    let main = main_territory(country_code).ok_or(PhoneProblem::UnknownCountryCode)?;
+    let found = match list {
+        [only] => territory::get(*only).map(|t| (t, None)),
+        _ => plan::region_of(&national, list.iter().filter_map(|&i| territory::get(i))),
     };
-    let region = Region(territory.region);
-    if let Some(allowed) = options.allowed_regions {
-        if !allowed.contains(&region) {
-            return Err(PhoneProblem::RegionNotAllowed);
-        }
-    }
+    let number_type = match found {
+        Some((_, Some(known))) => known,
+        Some((t, None)) => plan::number_type(&national, t),
+        None => NumberType::Unknown,
+    };
+    let found = found.map(|(t, _)| t);
+    let shown = found.or(home.filter(|_| home_shares_code)).unwrap_or(main);
 
     let mut e164 = String::with_capacity(1 + code.len() + national.len());
     e164.push('+');
-    e164.push_str(&code);
+    e164.push_str(code);
     e164.extend(national.iter().map(|&b| char::from(b)));
     Ok(PhoneNumber {
         e164: E164Number(e164),
         country_code,
         national_start: 1 + code.len(),
-        region,
-        possible,
-        valid: possible && plan::is_valid(&national, territory),
+        region: Region(shown.region),
+        number_type,
+        possible: plan::test_length(national.len(), main).is_possible(),
+        valid: number_type != NumberType::Unknown,
     })
 }
 
 /// Calling code, national number, and whether the code was in the input.
-fn country_code(
+fn country_code<'a>(
     plus: bool,
-    digits: &[u8],
+    digits: &'a [u8],
     home: Option<&'static Territory>,
-) -> Result<(u16, Vec<u8>, bool), PhoneProblem> {
+) -> Result<(u16, Cow<'a, [u8]>, bool), PhoneProblem> {
     if plus {
         return match after_international_prefix(digits) {
-            Ok((cc, national)) => Ok((cc, national.to_vec(), true)),
+            Ok((cc, national)) => Ok((cc, Cow::Borrowed(national), true)),
             // Like libphonenumber, retry without the plus ("+00 41 ...").
             Err(PhoneProblem::UnknownCountryCode) if home.is_some() => {
                 match without_plus(digits, home)? {
-                    Some((cc, national)) => Ok((cc, national, true)),
+                    Some((cc, national)) => Ok((cc, Cow::Owned(national), true)),
                     None => Err(PhoneProblem::UnknownCountryCode),
                 }
             }
@@ -101,8 +132,8 @@ fn country_code(
     }
     let home = home.ok_or(PhoneProblem::MissingRegion)?;
     Ok(match without_plus(digits, Some(home))? {
-        Some((cc, national)) => (cc, national, true),
-        None => (home.country_code, digits.to_vec(), false),
+        Some((cc, national)) => (cc, Cow::Owned(national), true),
+        None => (home.country_code, Cow::Borrowed(digits), false),
     })
 }
 
@@ -133,13 +164,13 @@ fn after_international_prefix(digits: &[u8]) -> Result<(u16, &[u8]), PhoneProble
 /// better than a national number (libphonenumber's `maybeExtractCountryCode`).
 fn without_plus(
     digits: &[u8],
-    home: Option<&Territory>,
+    home: Option<&'static Territory>,
 ) -> Result<Option<(u16, Vec<u8>)>, PhoneProblem> {
     let Some(home) = home else {
         return Ok(None);
     };
-    if !home.idd.is_empty() {
-        if let Some(caps) = pattern::looking_at(home.idd, digits) {
+    if !home.idd().is_empty() {
+        if let Some(caps) = territory::idd_regex(home).and_then(|re| re.looking_at(digits)) {
             let rest = digits.get(caps.end()..).unwrap_or_default();
             // A calling code cannot start with 0, so then it was no IDD.
             if rest.first() != Some(&b'0') {
@@ -148,8 +179,8 @@ fn without_plus(
             }
         }
     }
-    let code = home.country_code.to_string();
-    if let Some(rest) = digits.strip_prefix(code.as_bytes()) {
+    let code = decimal(home.country_code);
+    if let Some(rest) = digits.strip_prefix(code.as_str().as_bytes()) {
         let national = strip_national_prefix(rest, home).unwrap_or_else(|| rest.to_vec());
         if (!plan::matches_general(digits, home) && plan::matches_general(&national, home))
             || plan::test_length(digits.len(), home) == Length::TooLong
@@ -164,16 +195,16 @@ fn without_plus(
 /// without its national (trunk) prefix, after the transform rule if any;
 /// None when there is nothing to strip or stripping would spoil a number
 /// that looked right (the carrier code is dropped).
-fn strip_national_prefix(number: &[u8], rules: &Territory) -> Option<Vec<u8>> {
-    if number.is_empty() || rules.national_prefix.is_empty() {
+fn strip_national_prefix(number: &[u8], rules: &'static Territory) -> Option<Vec<u8>> {
+    if number.is_empty() || rules.national_prefix().is_empty() {
         return None;
     }
-    let caps = Regex::new(rules.national_prefix)?.looking_at(number)?;
+    let caps = territory::national_prefix_regex(rules)?.looking_at(number)?;
     let rest = number.get(caps.end()..)?;
-    let candidate = if rules.transform.is_empty() || caps.group(caps.group_count()).is_none() {
+    let candidate = if rules.transform().is_empty() || caps.group(caps.group_count()).is_none() {
         rest.to_vec()
     } else {
-        let mut out = pattern::expand(rules.transform, &caps, number)?;
+        let mut out = pattern::expand(rules.transform(), &caps, number)?;
         out.extend_from_slice(rest);
         out
     };
@@ -188,26 +219,30 @@ fn main_territory(country_code: u16) -> Option<&'static Territory> {
     territory::for_calling_code(country_code).first().and_then(|&i| territory::get(i))
 }
 
-/// libphonenumber's `getRegionCodeForNumber`, with `leadingDigits` only:
-/// see [`PhoneNumber::region`].
-fn territory_for(
-    country_code: u16,
-    national: &[u8],
-    home: Option<&'static Territory>,
-) -> Option<&'static Territory> {
-    let list = territory::for_calling_code(country_code);
-    if let [only] = list {
-        return territory::get(*only);
+/// A calling code in decimal, without the formatting machinery (this runs on every call).
+struct Decimal {
+    digits: [u8; 5],
+    start: usize,
+}
+
+impl Decimal {
+    fn as_str(&self) -> &str {
+        let digits = self.digits.get(self.start..).unwrap_or_default();
+        std::str::from_utf8(digits).unwrap_or_default()
     }
-    for &i in list {
-        let Some(t) = territory::get(i) else { continue };
-        if !t.leading_digits.is_empty() && pattern::looking_at(t.leading_digits, national).is_some()
-        {
-            return Some(t);
+}
+
+fn decimal(mut n: u16) -> Decimal {
+    let mut digits = [b'0'; 5];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(d) = digits.get_mut(start) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            return Decimal { digits, start };
         }
     }
-    if let Some(home) = home.filter(|h| h.country_code == country_code) {
-        return Some(home);
-    }
-    main_territory(country_code)
 }

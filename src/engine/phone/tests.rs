@@ -2,17 +2,27 @@
 
 use proptest::prelude::*;
 
-use super::metadata::{CALLING_CODES, METADATA_VERSION, REGIONS, TERRITORIES};
+use super::metadata::{CALLING_CODES, METADATA_VERSION, TERRITORIES};
 use super::pattern::Regex;
-use super::territory::{self, WORLD};
+use super::territory::{self, region_code, REGION_COUNT, WORLD};
 use super::*;
 
 fn region(code: &str) -> Region {
     Region::parse(code).unwrap_or_else(|| panic!("unknown region {code}"))
 }
 
+/// Parsing only (ZITADEL's level), so that parse tests do not depend on the plans.
 fn with(default: Option<&str>) -> ParseOptions<'static> {
-    ParseOptions { default_region: default.map(region), allowed_regions: None }
+    ParseOptions {
+        default_region: default.map(region),
+        validation: Validation::Parseable,
+        ..ParseOptions::default()
+    }
+}
+
+/// The default policy: valid numbers only.
+fn valid_only(default: Option<&str>) -> ParseOptions<'static> {
+    ParseOptions { default_region: default.map(region), ..ParseOptions::default() }
 }
 
 #[track_caller]
@@ -26,7 +36,7 @@ fn ok(input: &str, default: Option<&str>, e164: &str, region_code: &str) -> Phon
 
 #[track_caller]
 fn err(input: &str, default: Option<&str>, problem: PhoneProblem) {
-    assert_eq!(parse(input, &with(default)), Err(problem), "{input:?} (default {default:?})");
+    assert_eq!(parse(input, &valid_only(default)), Err(problem), "{input:?} (default {default:?})");
 }
 
 #[test]
@@ -105,13 +115,13 @@ fn typical_numbers() {
 }
 
 #[test]
-fn shared_calling_codes_prefer_the_default_region() {
+fn shared_calling_codes_do_not_depend_on_the_default_region() {
     ok("(416) 555-0123", Some("CA"), "+14165550123", "CA");
+    ok("(416) 555-0123", Some("US"), "+14165550123", "CA");
     ok("+1 416 555 0123", Some("CA"), "+14165550123", "CA");
-    ok("+1 416 555 0123", Some("US"), "+14165550123", "US");
-    ok("+1 416 555 0123", None, "+14165550123", "US");
-    // A leadingDigits match beats the default region.
-    ok("+1 876 123 4567", Some("CA"), "+18761234567", "JM");
+    // A leadingDigits match decides, even for a number invalid there.
+    let n = ok("+1 876 123 4567", Some("CA"), "+18761234567", "JM");
+    assert!(!n.is_valid());
 }
 
 #[test]
@@ -122,27 +132,32 @@ fn problems() {
     err("0711234567", None, PhoneProblem::MissingRegion);
     err("0711234567", Some("001"), PhoneProblem::MissingRegion);
     err("+41 1", None, PhoneProblem::TooShort);
-    err("+1", None, PhoneProblem::TooShort);
-    err("+41", None, PhoneProblem::TooShort);
+    err("+1", None, PhoneProblem::NotANumber);
+    err("+41", None, PhoneProblem::NotANumber);
     err("071 12", Some("CH"), PhoneProblem::TooShort);
-    err("555-2671", Some("US"), PhoneProblem::TooShort);
+    err("555-2671", Some("US"), PhoneProblem::InvalidForRegion); // 7 digits: possible locally
     err("+41 71 123 45 67 89 01 23", None, PhoneProblem::TooLong);
     err("+41 71 123 45 67 8901", None, PhoneProblem::TooLong);
     err("+1 415 555 26710", None, PhoneProblem::TooLong);
     err(&"1".repeat(300), Some("CH"), PhoneProblem::TooLong);
     err("PhoneNumber", None, PhoneProblem::NoDigits);
     err("+", None, PhoneProblem::NoDigits);
-    err("1-800-FLOWERS", Some("US"), PhoneProblem::NotANumber);
+    err("12a345", Some("US"), PhoneProblem::NotANumber);
     err("+41 71 !123 45 67", None, PhoneProblem::NotANumber);
     // Trailing symbols are dropped, as libphonenumber does.
     ok("+41 71 123 45 67 !", None, "+41711234567", "CH");
-    err("071 123 45 67 oder so", Some("CH"), PhoneProblem::NotANumber);
+    // Three or more letters are a vanity number: "odersO" adds six digits.
+    err("071 123 45 67 oder so", Some("CH"), PhoneProblem::TooLong);
 }
 
 #[test]
 fn allowed_regions() {
     let de = [region("DE")];
-    let options = ParseOptions { default_region: Some(region("CH")), allowed_regions: Some(&de) };
+    let options = ParseOptions {
+        default_region: Some(region("CH")),
+        allowed_regions: Some(&de),
+        ..ParseOptions::default()
+    };
     assert_eq!(parse("071 123 45 67", &options), Err(PhoneProblem::RegionNotAllowed));
     assert_eq!(parse("+41711234567", &options), Err(PhoneProblem::RegionNotAllowed));
     assert!(parse("+49 30 123456", &options).is_ok());
@@ -160,9 +175,131 @@ fn possible_and_valid() {
     let n = ok("+41 71 123 45 678", None, "+417112345678", "CH");
     assert!(!n.is_possible());
     assert!(!n.is_valid());
-    assert_eq!(n.clone().require_valid(), Err(PhoneProblem::InvalidForRegion));
+    assert_eq!(n.number_type(), NumberType::Unknown);
+    err("+41 71 123 45 678", None, PhoneProblem::ImpossibleLength);
     let n = ok("+41 71 123 45 67", None, "+41711234567", "CH");
-    assert_eq!(n.clone().require_valid(), Ok(n));
+    assert!(n.is_possible() && n.is_valid());
+    assert_eq!(n.number_type(), NumberType::FixedLine);
+    // Possible but not valid: CH has no numbers starting with 1.
+    let n = ok("+41 11 123 45 67", None, "+41111234567", "CH");
+    assert!(n.is_possible() && !n.is_valid());
+    err("+41 11 123 45 67", None, PhoneProblem::InvalidForRegion);
+    let possible = ParseOptions { validation: Validation::Possible, ..ParseOptions::default() };
+    assert!(parse("+41 11 123 45 67", &possible).is_ok());
+    assert_eq!(parse("+41 71 123", &possible), Err(PhoneProblem::TooShort));
+    assert_eq!(parse("+41 71 123 45 67 8901", &possible), Err(PhoneProblem::TooLong));
+}
+
+#[test]
+fn parseable_accepts_what_zitadel_accepts() {
+    // ZITADEL accepts anything libphonenumber parses: `12` with region CH is +4112.
+    let n = ok("12", Some("CH"), "+4112", "CH");
+    assert!(!n.is_possible() && !n.is_valid());
+    assert_eq!(n.number_type(), NumberType::Unknown);
+    err("12", Some("CH"), PhoneProblem::TooShort);
+    ok("071 12", Some("CH"), "+4107112", "CH");
+}
+
+#[test]
+fn number_types() {
+    let cases = [
+        ("+41 79 123 45 67", NumberType::Mobile),
+        ("+41 44 668 18 00", NumberType::FixedLine),
+        ("+41 800 123 456", NumberType::TollFree),
+        ("+41 900 123 456", NumberType::PremiumRate),
+        ("+41 840 123 456", NumberType::SharedCost),
+        ("+41 878 123 456", NumberType::PersonalNumber),
+        ("+41 74 012 34 56", NumberType::Pager),
+        ("+1 201 555 0123", NumberType::FixedLineOrMobile),
+        ("+44 56 1234 5678", NumberType::Voip),
+        ("+44 7640 123456", NumberType::Pager),
+        ("+44 55 1234 5678", NumberType::Uan),
+        ("+800 1234 5678", NumberType::TollFree),
+    ];
+    for (input, ty) in cases {
+        let n = parse(input, &valid_only(None)).unwrap_or_else(|e| panic!("{input}: {e}"));
+        assert_eq!(n.number_type(), ty, "{input}");
+        assert!(n.is_valid());
+    }
+    let mobile = [NumberType::Mobile];
+    let options = ParseOptions { allowed_types: Some(&mobile), ..ParseOptions::default() };
+    assert!(parse("+41 79 123 45 67", &options).is_ok());
+    assert_eq!(parse("+41 44 668 18 00", &options), Err(PhoneProblem::TypeNotAllowed));
+    // Checks run in order: validity before regions and types.
+    let fr = [region("FR")];
+    let options = ParseOptions { allowed_regions: Some(&fr), ..options };
+    assert_eq!(parse("+41 11 123 45 67", &options), Err(PhoneProblem::InvalidForRegion));
+    assert_eq!(parse("+41 79 123 45 67", &options), Err(PhoneProblem::RegionNotAllowed));
+    for ty in NumberType::ALL {
+        assert_eq!(NumberType::parse(ty.as_str()), Some(ty));
+        assert_eq!(ty.to_string(), ty.as_str());
+    }
+    assert_eq!(NumberType::parse("cell"), None);
+}
+
+#[test]
+fn shared_codes_choose_the_region_where_the_number_is_valid() {
+    ok("+1 416 555 0123", None, "+14165550123", "CA");
+    ok("+1 416 555 0123", Some("US"), "+14165550123", "CA");
+    ok("+1 201 555 0123", Some("CA"), "+12015550123", "US");
+    ok("+44 1481 256789", None, "+441481256789", "GG");
+    ok("+44 1534 456789", None, "+441534456789", "JE");
+    ok("+44 20 7946 0958", None, "+442079460958", "GB");
+    ok("+7 701 123 4567", None, "+77011234567", "KZ");
+    ok("+39 06 698 12345", None, "+390669812345", "VA");
+    ok("+262 269 61 12 34", None, "+262269611234", "YT");
+    ok("+590 590 20 12 34", None, "+590590201234", "GP");
+    // Valid nowhere: the default region if it shares the code, else the main country.
+    let n = ok("+1 099 555 0123", Some("CA"), "+10995550123", "CA");
+    assert!(!n.is_valid());
+    ok("+1 099 555 0123", None, "+10995550123", "US");
+}
+
+#[test]
+fn vanity_numbers() {
+    let n = parse("1-800-FLOWERS", &valid_only(Some("US"))).unwrap();
+    assert_eq!(n.e164().as_str(), "+18003569377");
+    assert_eq!(n.number_type(), NumberType::TollFree);
+    ok("+1 800 FLOWERS", None, "+18003569377", "US");
+}
+
+/// Every example number of the metadata gets libphonenumber's verdict (generated by
+/// scripts/gen-phone-metadata.mjs from google-libphonenumber).
+#[test]
+fn example_numbers_match_libphonenumber() {
+    let mut mismatches = Vec::new();
+    for &(e164, listed, ty, valid, region_code, number_type) in examples::EXAMPLES {
+        let Ok(n) = parse(e164, &with(None)) else {
+            mismatches.push(format!("{e164} ({listed} {ty}) does not parse"));
+            continue;
+        };
+        let got_type = n.number_type().as_str();
+        let want_type = match number_type {
+            "FIXED_LINE" => "fixedLine",
+            "MOBILE" => "mobile",
+            "FIXED_LINE_OR_MOBILE" => "fixedLineOrMobile",
+            "TOLL_FREE" => "tollFree",
+            "PREMIUM_RATE" => "premiumRate",
+            "SHARED_COST" => "sharedCost",
+            "VOIP" => "voip",
+            "PERSONAL_NUMBER" => "personalNumber",
+            "PAGER" => "pager",
+            "UAN" => "uan",
+            "VOICEMAIL" => "voicemail",
+            _ => "unknown",
+        };
+        let region_ok = region_code.is_empty() || n.region().as_str() == region_code;
+        if n.is_valid() != valid || got_type != want_type || !region_ok {
+            mismatches.push(format!(
+                "{e164} ({listed} {ty}): valid {} type {got_type} region {}, libphonenumber: \
+                 {valid} {want_type} {region_code}",
+                n.is_valid(),
+                n.region()
+            ));
+        }
+    }
+    assert!(examples::EXAMPLES.len() > 1000);
+    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
 }
 
 #[test]
@@ -193,8 +330,10 @@ fn display_strings() {
         (PhoneProblem::MissingRegion, "national number without a default region"),
         (PhoneProblem::TooShort, "too short"),
         (PhoneProblem::TooLong, "too long"),
+        (PhoneProblem::ImpossibleLength, "not a possible length for the region"),
         (PhoneProblem::InvalidForRegion, "not a valid number for the region"),
         (PhoneProblem::RegionNotAllowed, "region not allowed"),
+        (PhoneProblem::TypeNotAllowed, "type not allowed"),
     ];
     for (p, s) in all {
         assert_eq!(p.to_string(), s);
@@ -207,28 +346,32 @@ fn display_strings() {
 
 #[test]
 fn metadata_is_consistent() {
-    assert_eq!(METADATA_VERSION, "9.0.33");
-    assert_eq!(REGIONS.get(usize::from(WORLD)), Some(&"001"));
-    assert!(REGIONS.windows(2).all(|w| w[0] < w[1]), "regions sorted, unique");
+    assert_eq!(METADATA_VERSION, "9.0.40");
+    assert_eq!(region_code(WORLD), "001");
+    assert!((1..REGION_COUNT as u16).all(|i| region_code(i - 1) < region_code(i)), "sorted");
+    for i in 0..REGION_COUNT as u16 {
+        assert_eq!(territory::region_index(region_code(i)), Some(i));
+    }
     assert!(TERRITORIES
         .windows(2)
         .all(|w| (w[0].region, w[0].country_code) < (w[1].region, w[1].country_code)));
     assert!(CALLING_CODES.windows(2).all(|w| w[0].0 < w[1].0));
     for (i, t) in TERRITORIES.iter().enumerate() {
-        let code = REGIONS[usize::from(t.region)];
+        let code = region_code(t.region);
         assert_ne!(t.lengths, 0, "{code} has possible lengths");
         assert!(t.lengths.trailing_zeros() >= 2, "{code}: national numbers of 2+ digits");
-        for p in [t.idd, t.national_prefix, t.leading_digits] {
+        for p in [t.idd(), t.national_prefix()] {
             assert!(p.is_empty() || Regex::new(p).is_some(), "{code}: {p:?} compiles");
         }
         let list = territory::for_calling_code(t.country_code);
         assert!(list.contains(&(i as u16)), "{code} listed under {}", t.country_code);
         if t.region != WORLD {
-            assert!(!t.idd.is_empty(), "{code} has an international prefix");
+            assert!(!t.idd().is_empty(), "{code} has an international prefix");
             assert!(std::ptr::eq(territory::for_region(t.region).unwrap(), t));
         }
     }
-    let listed: usize = CALLING_CODES.iter().map(|(_, l)| l.len()).sum();
+    let listed: usize =
+        CALLING_CODES.iter().map(|(cc, _)| territory::for_calling_code(*cc).len()).sum();
     assert_eq!(listed, TERRITORIES.len());
     // Calling codes are a prefix code, so the first match after + is the only one.
     for (a, _) in &CALLING_CODES {
@@ -251,7 +394,7 @@ fn metadata_is_consistent() {
         (599, "CW"),
     ] {
         let first = territory::for_calling_code(cc)[0];
-        assert_eq!(REGIONS[usize::from(TERRITORIES[usize::from(first)].region)], main);
+        assert_eq!(region_code(TERRITORIES[usize::from(first)].region), main);
     }
     for cc in [800, 808, 870, 878, 881, 882, 883, 888, 979] {
         let list = territory::for_calling_code(cc);
@@ -277,7 +420,7 @@ fn every_calling_code_and_length() {
 fn assert_e164_shape(n: &PhoneNumber) {
     let s = n.e164().as_str();
     let digits = s.strip_prefix('+').expect("leading +");
-    assert!((2..=15).contains(&digits.len()), "{s}");
+    assert!((3..=20).contains(&digits.len()), "{s}");
     assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{s}");
     assert!(digits.starts_with(&n.country_code().to_string()), "{s}");
     assert_eq!(format!("+{}{}", n.country_code(), n.national_number()), s);
@@ -285,7 +428,7 @@ fn assert_e164_shape(n: &PhoneNumber) {
 }
 
 fn any_region() -> impl Strategy<Value = Option<Region>> {
-    prop::option::of((0..REGIONS.len()).prop_map(|i| Region(i as u16)))
+    prop::option::of((0..REGION_COUNT).prop_map(|i| Region(i as u16)))
 }
 
 proptest! {
@@ -293,7 +436,7 @@ proptest! {
 
     #[test]
     fn never_panics_on_any_string(s in any::<String>(), r in any_region()) {
-        let _ = parse(&s, &ParseOptions { default_region: r, allowed_regions: None });
+        let _ = parse(&s, &ParseOptions { default_region: r, validation: Validation::Parseable, ..ParseOptions::default() });
     }
 
     #[test]
@@ -301,19 +444,19 @@ proptest! {
         s in "[0-9+＋ ()\\-.xX#;,:=/\\\\a-zA-Z٠-٩０-９\u{0}-\u{7f}é]{0,300}",
         r in any_region(),
     ) {
-        let _ = parse(&s, &ParseOptions { default_region: r, allowed_regions: None });
+        let _ = parse(&s, &ParseOptions { default_region: r, validation: Validation::Parseable, ..ParseOptions::default() });
     }
 
     #[test]
     fn results_are_e164(s in "[0-9+ ()\\-]{0,40}", r in any_region()) {
-        if let Ok(n) = parse(&s, &ParseOptions { default_region: r, allowed_regions: None }) {
+        if let Ok(n) = parse(&s, &ParseOptions { default_region: r, validation: Validation::Parseable, ..ParseOptions::default() }) {
             assert_e164_shape(&n);
         }
     }
 
     #[test]
     fn international_results_are_e164(s in "\\+[1-9][0-9 ()\\-]{0,25}", r in any_region()) {
-        if let Ok(n) = parse(&s, &ParseOptions { default_region: r, allowed_regions: None }) {
+        if let Ok(n) = parse(&s, &ParseOptions { default_region: r, validation: Validation::Parseable, ..ParseOptions::default() }) {
             assert_e164_shape(&n);
         }
     }

@@ -63,12 +63,21 @@ pub(super) fn clean(input: &str) -> Result<Dialled, PhoneProblem> {
     }
     let uri = tel_uri(folded)?;
     let number = strip_extension(possible_number(&uri));
-    to_digits(number)
+    if !number.iter().any(u8::is_ascii_digit) {
+        return Err(PhoneProblem::NoDigits);
+    }
+    if !is_viable(number) {
+        return Err(PhoneProblem::NotANumber);
+    }
+    Ok(to_digits(number))
 }
 
 /// One byte per character (see the module docs). Bytes that cannot occur in
 /// a phone number become `?` (symbols) or `L` (other letters).
 fn fold(c: char) -> u8 {
+    if c.is_ascii_digit() {
+        return c as u8;
+    }
     let cp = u32::from(c);
     let run = DIGIT_ZEROS.partition_point(|&z| z <= cp);
     if let Some(zero) = run.checked_sub(1).and_then(|i| DIGIT_ZEROS.get(i)) {
@@ -161,6 +170,13 @@ fn extension_regex() -> Option<&'static Regex> {
 /// Drops an extension suffix (`ext. 12`, `x12`, `#12`, `;ext=12`, ...) when
 /// what precedes it is a viable number; the extension itself is not kept.
 fn strip_extension(s: &[u8]) -> &[u8] {
+    // Every extension pattern needs one of these (a label, `#`, `,`, `;`, `x`, `~`).
+    if !s
+        .iter()
+        .any(|b| matches!(b, b';' | b',' | b'#' | b'~' | b'x' | b'e' | b'i' | b'a' | b'D' | b'Q'))
+    {
+        return s;
+    }
     let Some(re) = extension_regex() else {
         return s;
     };
@@ -202,21 +218,36 @@ fn is_viable(s: &[u8]) -> bool {
     digits >= 3
 }
 
-/// Leading pluses, then digits among separators; anything else is not a number.
-fn to_digits(s: &[u8]) -> Result<Dialled, PhoneProblem> {
+/// libphonenumber's `normalize` of a viable number: the digits, and with three or more
+/// letters (a vanity number such as `1-800-FLOWERS`) the letters as their keypad digits;
+/// fewer letters and the separators are dropped.
+fn to_digits(s: &[u8]) -> Dialled {
     let pluses = s.iter().take_while(|&&b| b == b'+').count();
-    let mut digits = Vec::with_capacity(s.len());
-    for &b in s.get(pluses..).unwrap_or_default() {
-        if b.is_ascii_digit() {
-            digits.push(b);
-        } else if !(b != b'x' && is_punctuation(b) || b == b'*') {
-            return Err(PhoneProblem::NotANumber);
-        }
+    let body = s.get(pluses..).unwrap_or_default();
+    let vanity = body.iter().filter(|b| b.is_ascii_lowercase()).count() >= 3;
+    let digits = body
+        .iter()
+        .filter_map(|&b| match b {
+            b'0'..=b'9' => Some(b),
+            b'a'..=b'z' if vanity => Some(keypad(b)),
+            _ => None,
+        })
+        .collect();
+    Dialled { plus: pluses > 0, digits }
+}
+
+/// The digit of a (lower-case) letter on a phone keypad (ITU E.161).
+fn keypad(letter: u8) -> u8 {
+    match letter {
+        b'a'..=b'c' => b'2',
+        b'd'..=b'f' => b'3',
+        b'g'..=b'i' => b'4',
+        b'j'..=b'l' => b'5',
+        b'm'..=b'o' => b'6',
+        b'p'..=b's' => b'7',
+        b't'..=b'v' => b'8',
+        _ => b'9',
     }
-    if digits.is_empty() {
-        return Err(PhoneProblem::NoDigits);
-    }
-    Ok(Dialled { plus: pluses > 0, digits })
 }
 
 #[cfg(test)]
@@ -261,6 +292,10 @@ mod tests {
         assert_eq!(ok("tel:0711234567;phone-context=example.com"), (false, "0711234567".into()));
         assert_eq!(ok("tel:+41711234567;isub=12;foo=bar"), (true, "41711234567".into()));
         assert_eq!(ok("*100*1"), (false, "1001".into()));
+        // Vanity numbers: three or more letters are keypad digits, fewer are dropped.
+        assert_eq!(ok("1-800-FLOWERS"), (false, "18003569377".into()));
+        assert_eq!(ok("+1 800 MICROSOFT"), (true, "1800642767638".into()));
+        assert_eq!(ok("0800 ab 123"), (false, "0800123".into()));
     }
 
     #[test]
@@ -287,8 +322,9 @@ mod tests {
         ] {
             assert_eq!(ok(input), (true, "41711234567".into()), "{input}");
         }
-        // Too many digits for the label: not an extension, and letters stay.
-        assert_eq!(clean("+41 71 123 45 67 x1234567890"), Err(PhoneProblem::NotANumber));
+        // Too many digits for the label: not an extension; `x` is punctuation to
+        // libphonenumber, so the digits join the number.
+        assert_eq!(ok("+41 71 123 45 67 x1234567890"), (true, "417112345671234567890".into()));
         // Nothing viable before it: kept, then rejected for the letters.
         assert_eq!(clean("1 ext 5"), Err(PhoneProblem::NotANumber));
     }
@@ -300,8 +336,12 @@ mod tests {
         assert_eq!(clean("PhoneNumber"), Err(PhoneProblem::NoDigits));
         assert_eq!(clean("+"), Err(PhoneProblem::NoDigits));
         assert_eq!(clean("tel:;ext=1"), Err(PhoneProblem::NoDigits));
-        assert_eq!(clean("1-800-FLOWERS"), Err(PhoneProblem::NotANumber));
-        assert_eq!(clean("071 123 45 67 abc"), Err(PhoneProblem::NotANumber));
+        assert_eq!(
+            ok("FLOWERS-1-800"),
+            (false, "1800".into()),
+            "text before the number is dropped"
+        );
+        assert_eq!(clean("12a345"), Err(PhoneProblem::NotANumber));
         assert_eq!(clean("41+71"), Err(PhoneProblem::NotANumber));
         assert_eq!(clean("071 123 45 67 ü"), Err(PhoneProblem::NotANumber));
         assert_eq!(clean("071@123"), Err(PhoneProblem::NotANumber));
