@@ -1,8 +1,8 @@
-// npm run bench: normalize + validate throughput and cold start of this package against
-// libphonenumber-js (min and max metadata) and google-libphonenumber, on the differential
-// test's corpus (bench/corpus.mjs), plus the sizes. Each implementation runs in its own child
-// process (a fresh module cache, so load times are cold), several times, interleaved; the
-// table shows medians. Writes bench/results.md.
+// Normalize + validate throughput and cold start of this package against libphonenumber-js
+// (min and max metadata) and google-libphonenumber, on the differential test's corpus
+// (bench/corpus.mjs), plus the sizes. Each implementation runs in its own child process (a
+// fresh module cache, so load times are cold), several times, interleaved; the table shows
+// medians. Part of `npm run bench` (bench/run.mjs); alone it prints its section.
 //
 //   node bench/normalize.mjs [--runs N]      (default 5; needs `npm run build` first)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -91,7 +91,8 @@ function bundleSize(code) {
   return { raw: buf.length, gzip: gz(buf) };
 }
 
-async function parent(runs) {
+/** Measures and returns the section's Markdown lines and its numbers. */
+export async function normalizeSection(runs) {
   const { corpus } = await import(pathToFileURL(join(root, 'bench/corpus.mjs')).href);
   const inputs = corpus();
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -141,9 +142,9 @@ async function parent(runs) {
     ['first call after instantiation < 2 ms', `${ours.first.toFixed(2)} ms`, ours.first < 2],
   ];
   const lines = [
-    `# normalize + validate benchmark`,
+    `## normalize + validate`,
     '',
-    `${date}, ${machine}. \`npm run bench\` (bench/normalize.mjs): ${inputs.length} inputs from bench/corpus.mjs (the`,
+    `${date}, ${machine}. bench/normalize.mjs: ${inputs.length} inputs from bench/corpus.mjs (the`,
     `differential test's corpus), parse + isValid on each; every implementation in its own process,`,
     `${runs} runs interleaved, medians. Load = importing the module (for contact-phone: compiling and`,
     `instantiating the wasm); first call = the first parse + validation after that.`,
@@ -159,14 +160,13 @@ async function parent(runs) {
     ...budgets.map(([what, got, ok]) => `| ${what} | ${got} | ${ok ? 'yes' : '**no**'} |`),
     '',
   ];
-  writeFileSync(join(root, 'bench/results.md'), lines.join('\n'));
-  console.log(lines.join('\n'));
+  return { lines, rows, budgets };
 }
 
 const args = process.argv.slice(2);
 if (args[0] === '--worker') {
   await worker(args[1], args[2]);
-} else {
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const i = args.indexOf('--runs');
-  await parent(i >= 0 ? Number(args[i + 1]) : 5);
+  console.log((await normalizeSection(i >= 0 ? Number(args[i + 1]) : 5)).lines.join('\n'));
 }

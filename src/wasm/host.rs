@@ -66,6 +66,17 @@ impl Callbacks {
             _ => function.call0(&self.this),
         }
         .map_err(threw)?;
+        // A plain value (a synchronous host) needs no Promise, microtask or timer: only a
+        // thenable is awaited. Reading `then` may run a getter, so it is guarded too.
+        let then = if returned.is_object() || returned.is_function() {
+            convert::property(&returned, "then")
+                .map_err(|cause| Failure::Failed(format!("threw {cause}")))?
+        } else {
+            JsValue::UNDEFINED
+        };
+        if !then.is_function() {
+            return Ok(returned);
+        }
         let promise = promise_resolve(&returned).map_err(threw)?;
         // The timer rejects with a marker object of its own, so a callback that rejects with
         // anything else is never mistaken for a timeout.
