@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use contact_phone::engine::{prepare, request::SetPhone, Context, Operation};
-//! use serde_json::json;
+//! use contact_phone::json;
 //! # fn main() -> Result<(), contact_phone::engine::error::PhoneError> {
 //! let request = json!({"phone": {"number": "+41 71 123 45 67", "isVerified": true}});
 //! let set = SetPhone::parse(&json!("u1"), &request)?;

@@ -7,7 +7,8 @@
 
 use std::fmt;
 
-use serde_json::{json, Value};
+use super::json::Value;
+use crate::json;
 
 use super::phone::PhoneProblem;
 

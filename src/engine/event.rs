@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use serde_json::{json, Value};
+use super::json::Value;
+use crate::json;
 
 use super::record::Sequence;
 use super::time::Timestamp;

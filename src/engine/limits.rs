@@ -2,7 +2,8 @@
 //! within a sliding window (against SMS pumping and code flooding). The attempt lockout lives
 //! with the code it protects, in verify.
 
-use serde_json::{json, Value};
+use super::json::Value;
+use crate::json;
 
 use super::error::PhoneError;
 use super::time::Timestamp;

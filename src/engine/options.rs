@@ -1,7 +1,7 @@
 //! [`Options`]: the caller and the policy of a call, read from the JSON-shaped `options`
 //! argument. Defaults follow ZITADEL (region CH, 6 characters of A-Z0-9 valid 1 hour).
 
-use serde_json::Value;
+use super::json::Value;
 
 use super::auth::Caller;
 use super::code::{Alphabet, CodeSecret};
@@ -302,7 +302,7 @@ fn code_policy(value: &Value) -> Result<CodePolicy, PhoneError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn null_and_empty_give_zitadel_defaults() {

@@ -2,7 +2,8 @@
 //! needs and writes back only `sequence`, `changeDate` and `phone` (the bindings keep every
 //! other field exactly as the host stored it).
 
-use serde_json::{json, Value};
+use super::json::Value;
+use crate::json;
 
 use super::code::CodeHash;
 use super::error::{FieldProblem, PhoneError};

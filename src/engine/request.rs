@@ -1,7 +1,7 @@
 //! JSON-shaped input → typed requests: keys and their snake_case aliases, lengths, and the
 //! verification mode. Every error names the field (SPEC §1, check 1).
 
-use serde_json::Value;
+use super::json::Value;
 
 use super::error::{FieldProblem, PhoneError};
 use super::json::{self, Blame, Schema};
@@ -218,7 +218,7 @@ fn one_of<T: Copy>(modes: &[(&str, T)], default: T) -> Result<T, PhoneError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn set(request: Value) -> Result<SetPhone, PhoneError> {
         SetPhone::parse(&json!("u1"), &request)

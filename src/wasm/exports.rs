@@ -1,7 +1,7 @@
 //! The exported functions. Each converts its arguments, lets the engine parse them, runs the
 //! driver and converts the reply; nothing else.
 
-use serde_json::Value;
+use crate::engine::json::{self, Value};
 use wasm_bindgen::prelude::*;
 
 use super::host::JsHost;
@@ -147,7 +147,7 @@ fn parse_options_text(text: &str) -> Result<Value, PhoneError> {
     if text.is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(text)
+    json::parse(text)
         .map_err(|e| PhoneError::option("options", FieldProblem::NotJson(e.to_string())))
 }
 

@@ -202,7 +202,8 @@ impl Host for JsHost {
                 format!("returned a record that cannot be copied: {}", convert::describe(&thrown)),
             )
         })?;
-        let events = serde_json::Value::Array(save.events.iter().map(|e| e.to_json()).collect());
+        let events =
+            crate::engine::json::Value::Array(save.events.iter().map(|e| e.to_json()).collect());
         let expected = JsValue::from_f64(save.expected.value() as f64);
         let stored = self
             .callbacks

@@ -1,7 +1,7 @@
 //! `handleHttp`: the routes of SPEC §6 behind one function, so a worker or server is a thin
 //! adapter. Routing, statuses and bodies come from the engine's [`http`] module.
 
-use serde_json::Value;
+use crate::engine::json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::exports::{drive, options_json};

@@ -3,9 +3,8 @@
 //! Requests, options and stored records all arrive as JSON. They differ only in whom an error
 //! blames ([`Blame`]) and whether unknown keys are allowed, so one reader serves all three.
 
-use serde_json::{Map, Value};
-
-use super::error::{FieldProblem, PhoneError};
+use super::{Map, Value};
+use crate::engine::error::{FieldProblem, PhoneError};
 
 /// Whose mistake a malformed value is; decides the error variant.
 #[derive(Clone, Copy, Debug)]
@@ -81,7 +80,7 @@ pub(crate) fn object<'a>(
     value: &'a Value,
     path: &str,
     blame: Blame,
-) -> Result<&'a Map<String, Value>, PhoneError> {
+) -> Result<&'a Map, PhoneError> {
     value.as_object().ok_or_else(|| blame.error(or_root(path, blame), wrong_type("an object")))
 }
 
@@ -182,7 +181,7 @@ fn wrong_type(expected: &'static str) -> FieldProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     const SCHEMA: Schema<2> = Schema {
         keys: [("number", "number"), ("returnCode", "return_code")],
