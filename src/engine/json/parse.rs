@@ -216,14 +216,14 @@ impl Parser<'_> {
 
     /// Members up to (not past) the closing `}`; a repeated key takes the last value.
     fn object(&mut self) -> Result<Value> {
-        let mut map = Map::new();
+        let mut members = Members::default();
         let mut first = true;
         loop {
             let Some(peek) = self.whitespace() else {
                 return Err(self.peek_error(Problem::EofWhileParsingObject));
             };
             if peek == b'}' {
-                return Ok(Value::Object(map));
+                return Ok(Value::Object(members.map));
             }
             if first {
                 first = false;
@@ -249,7 +249,7 @@ impl Parser<'_> {
                 None => return Err(self.peek_error(Problem::EofWhileParsingObject)),
             }
             let value = self.value()?;
-            map.insert(key, value);
+            members.insert(key, value);
         }
     }
 
@@ -458,6 +458,73 @@ impl Parser<'_> {
         let text = self.bytes.get(start..self.index).unwrap_or_default();
         Value::Number(Number::float(value, std::str::from_utf8(text).unwrap_or("0")))
     }
+}
+
+/// The members of an object being read. A repeated key takes the last value in its first
+/// place, as in serde_json; past [`Members::SMALL`] keys a hash table (FNV-1a, open
+/// addressing) finds it, so that reading a large object stays linear in its size.
+#[derive(Default)]
+struct Members {
+    map: Map,
+    /// Entry index + 1 per slot, 0 for empty; a power of two at most half full.
+    slots: Vec<u32>,
+}
+
+impl Members {
+    /// Objects up to this many keys are searched key by key.
+    const SMALL: usize = 16;
+
+    fn insert(&mut self, key: String, value: Value) {
+        let len = self.map.len();
+        if len < Self::SMALL {
+            self.map.insert(key, value);
+            return;
+        }
+        if self.slots.len() < 2 * (len + 1) {
+            self.slots = vec![0; (4 * len).next_power_of_two()];
+            for i in 0..len {
+                let home = self.map.key_at(i).map_or(0, hash);
+                let slot = self.free_slot(home);
+                if let Some(s) = self.slots.get_mut(slot) {
+                    *s = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                }
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = hash(&key) & mask;
+        loop {
+            match self.slots.get(slot).copied() {
+                Some(0) | None => break,
+                Some(entry) => {
+                    let i = entry as usize - 1;
+                    if self.map.key_at(i) == Some(key.as_str()) {
+                        self.map.replace_at(i, value);
+                        return;
+                    }
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = u32::try_from(len + 1).unwrap_or(u32::MAX);
+        }
+        self.map.push_new(key, value);
+    }
+
+    /// The first empty slot from `home` on.
+    fn free_slot(&self, home: usize) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut slot = home & mask;
+        while self.slots.get(slot).is_some_and(|&s| s != 0) {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+}
+
+/// FNV-1a of a key.
+fn hash(key: &str) -> usize {
+    key.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193)) as usize
 }
 
 /// `significand * 10 + digit`, or `None` past 64 bits.

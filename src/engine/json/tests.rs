@@ -196,6 +196,22 @@ fn hand_picked_inputs_match_serde_json() {
     }
 }
 
+#[test]
+fn large_objects_with_repeated_keys_match_serde_json() {
+    for (keys, repeat_every) in [(17, 5), (40, 3), (1000, 7), (5000, 1)] {
+        let members: Vec<String> = (0..keys)
+            .flat_map(|i| {
+                let mut m = vec![format!("\"k{i}\":{i}")];
+                if i % repeat_every == 0 {
+                    m.push(format!("\"k{}\":-{i}", i / 2));
+                }
+                m
+            })
+            .collect();
+        check(&format!("{{{}}}", members.join(","))).unwrap();
+    }
+}
+
 mod props {
     use super::check;
     use proptest::prelude::*;

@@ -155,6 +155,23 @@ impl Map {
         }
     }
 
+    /// The key of the `i`th entry.
+    pub(super) fn key_at(&self, i: usize) -> Option<&str> {
+        self.entries.get(i).map(|(k, _)| k.as_str())
+    }
+
+    /// Sets the value of the `i`th entry.
+    pub(super) fn replace_at(&mut self, i: usize, value: Value) {
+        if let Some(entry) = self.entries.get_mut(i) {
+            entry.1 = value;
+        }
+    }
+
+    /// Appends an entry whose key the caller knows to be new.
+    pub(super) fn push_new(&mut self, key: String, value: Value) {
+        self.entries.push((key, value));
+    }
+
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
