@@ -54,11 +54,14 @@ impl Alphabet {
                 }
             }
         }
-        let mut sorted = chars.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        if sorted.len() != chars.len() {
-            return Err("lists a character twice");
+        // Printable ASCII only (checked above), so a 128-bit set finds repeats.
+        let mut seen = 0u128;
+        for &c in &chars {
+            let bit = 1u128.checked_shl(u32::from(c)).unwrap_or(0);
+            if seen & bit != 0 {
+                return Err("lists a character twice");
+            }
+            seen |= bit;
         }
         if chars.len() < 2 {
             return Err("must have at least 2 characters");
