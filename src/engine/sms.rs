@@ -83,9 +83,10 @@ fn septets_of(c: char) -> Option<usize> {
     const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
                          ¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
     const EXTENSION: &str = "\u{c}^{}\\[~]|€";
-    if BASIC.contains(c) {
+    // `chars().any` rather than `str::contains`, whose character searcher is 2 KB of wasm.
+    if BASIC.chars().any(|b| b == c) {
         Some(1)
-    } else if EXTENSION.contains(c) {
+    } else if EXTENSION.chars().any(|e| e == c) {
         Some(2)
     } else {
         None
