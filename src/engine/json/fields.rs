@@ -52,27 +52,45 @@ impl<const N: usize> Schema<N> {
         path: &str,
         blame: Blame,
     ) -> Result<[Option<&'a Value>; N], PhoneError> {
-        let map = object(value, path, blame)?;
-        let mut found: [Option<&'a Value>; N] = [None; N];
-        let mut seen = [false; N];
-        for (key, field_value) in map {
-            let Some(i) = self.keys.iter().position(|(camel, snake)| key == camel || key == snake)
-            else {
-                if self.deny_unknown {
-                    let hint = self.hints.iter().find(|(wrong, _)| wrong == key).map(|h| h.1);
-                    return Err(blame.error(&join(path, key), FieldProblem::UnknownKey { hint }));
-                }
-                continue;
-            };
-            if std::mem::replace(&mut seen[i], true) {
-                return Err(blame.error(&join(path, self.keys[i].0), FieldProblem::Duplicate));
-            }
-            if !field_value.is_null() {
-                found[i] = Some(field_value);
-            }
-        }
+        const { assert!(N <= 64, "seen keys are a 64-bit set") };
+        let mut found = [None; N];
+        read_fields(&self.keys, self.deny_unknown, self.hints, value, path, blame, &mut found)?;
         Ok(found)
     }
+}
+
+/// [`Schema::read`] for any number of keys: one copy in the wasm instead of one per schema
+/// size.
+fn read_fields<'a>(
+    keys: &[Key],
+    deny_unknown: bool,
+    hints: &[(&'static str, &'static str)],
+    value: &'a Value,
+    path: &str,
+    blame: Blame,
+    found: &mut [Option<&'a Value>],
+) -> Result<(), PhoneError> {
+    let map = object(value, path, blame)?;
+    let mut seen = 0u64;
+    for (key, field_value) in map {
+        let Some(i) = keys.iter().position(|(camel, snake)| key == camel || key == snake) else {
+            if deny_unknown {
+                let hint = hints.iter().find(|(wrong, _)| wrong == key).map(|h| h.1);
+                return Err(blame.error(&join(path, key), FieldProblem::UnknownKey { hint }));
+            }
+            continue;
+        };
+        let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
+        if seen & bit != 0 {
+            let camel = keys.get(i).map_or("", |k| k.0);
+            return Err(blame.error(&join(path, camel), FieldProblem::Duplicate));
+        }
+        seen |= bit;
+        if let (false, Some(slot)) = (field_value.is_null(), found.get_mut(i)) {
+            *slot = Some(field_value);
+        }
+    }
+    Ok(())
 }
 
 /// `value` as an object.

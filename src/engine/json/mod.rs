@@ -45,11 +45,7 @@ macro_rules! json {
         $crate::engine::json::Value::Object($crate::engine::json::Map::new())
     };
     ({ $($tt:tt)+ }) => {
-        $crate::engine::json::Value::Object({
-            let mut object = $crate::engine::json::Map::new();
-            $crate::__json_members!(object $($tt)+);
-            object
-        })
+        $crate::engine::json::build_object(&mut $crate::__json_members!([] $($tt)+))
     };
     ($other:expr) => {
         $crate::engine::json::to_value(&$other)
@@ -77,27 +73,40 @@ macro_rules! __json_items {
     };
 }
 
-/// Object members of [`json!`]: one `"key": value` per step.
+/// Object members of [`json!`]: one `("key", value)` pair per step, into an array that
+/// [`build_object`] turns into the object in one call.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __json_members {
-    ($object:ident) => {};
-    ($object:ident $key:literal : null $(, $($rest:tt)*)?) => {
-        $object.insert(::std::string::String::from($key), $crate::json!(null));
-        $crate::__json_members!($object $($($rest)*)?);
+    ([$($done:expr,)*]) => {
+        [$($done,)*]
     };
-    ($object:ident $key:literal : [$($array:tt)*] $(, $($rest:tt)*)?) => {
-        $object.insert(::std::string::String::from($key), $crate::json!([$($array)*]));
-        $crate::__json_members!($object $($($rest)*)?);
+    ([$($done:expr,)*] $key:literal : null $(, $($rest:tt)*)?) => {
+        $crate::__json_members!([$($done,)* ($key, $crate::json!(null)),] $($($rest)*)?)
     };
-    ($object:ident $key:literal : {$($inner:tt)*} $(, $($rest:tt)*)?) => {
-        $object.insert(::std::string::String::from($key), $crate::json!({$($inner)*}));
-        $crate::__json_members!($object $($($rest)*)?);
+    ([$($done:expr,)*] $key:literal : [$($array:tt)*] $(, $($rest:tt)*)?) => {
+        $crate::__json_members!([$($done,)* ($key, $crate::json!([$($array)*])),] $($($rest)*)?)
     };
-    ($object:ident $key:literal : $value:expr $(, $($rest:tt)*)?) => {
-        $object.insert(::std::string::String::from($key), $crate::engine::json::to_value(&$value));
-        $crate::__json_members!($object $($($rest)*)?);
+    ([$($done:expr,)*] $key:literal : {$($inner:tt)*} $(, $($rest:tt)*)?) => {
+        $crate::__json_members!([$($done,)* ($key, $crate::json!({$($inner)*})),] $($($rest)*)?)
     };
+    ([$($done:expr,)*] $key:literal : $value:expr $(, $($rest:tt)*)?) => {
+        $crate::__json_members!(
+            [$($done,)* ($key, $crate::engine::json::to_value(&$value)),] $($($rest)*)?
+        )
+    };
+}
+
+/// The object of [`json!`]'s `(key, value)` pairs, in order (a repeated key keeps its first
+/// place and takes the last value); the values are taken, leaving `null`. One call per object
+/// keeps each member of a `json!` literal down to a few stores in the wasm.
+#[doc(hidden)]
+pub fn build_object(members: &mut [(&str, Value)]) -> Value {
+    let mut map = Map::new();
+    for (key, value) in members {
+        map.insert((*key).to_owned(), std::mem::take(value));
+    }
+    Value::Object(map)
 }
 
 // serde_json and proptest are native-only dev-dependencies; the engine is tested natively.
