@@ -32,5 +32,12 @@
 
 pub mod driver;
 pub mod engine;
+#[cfg(any(target_arch = "wasm32", test))]
+mod heap;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+/// The wasm module's allocator; see [`heap`].
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static HEAP: heap::Heap = heap::Heap::new(heap::WasmPages);
