@@ -7,8 +7,8 @@
 //! whole pages. Nothing is coalesced or given back: wasm memory cannot shrink anyway, and
 //! the library's calls allocate the same few sizes again and again.
 
-use std::alloc::{GlobalAlloc, Layout};
-use std::cell::UnsafeCell;
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::UnsafeCell;
 
 /// The smallest block (a free-list link fits in it), as a power of two.
 const MIN_CLASS: usize = 3;
@@ -74,11 +74,11 @@ fn class(layout: Layout) -> Option<usize> {
 
 unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let Some(class) = class(layout) else { return std::ptr::null_mut() };
+        let Some(class) = class(layout) else { return core::ptr::null_mut() };
         // SAFETY: single-threaded and not re-entered (see `Sync`), so this is the only
         // reference to the lists.
         let lists = unsafe { &mut *self.lists.get() };
-        let Some(head) = lists.free.get_mut(class) else { return std::ptr::null_mut() };
+        let Some(head) = lists.free.get_mut(class) else { return core::ptr::null_mut() };
         if *head != 0 {
             let block = *head;
             // SAFETY: a block on a free list is ours, at least 8 bytes and aligned, and its
@@ -88,13 +88,13 @@ unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
         }
         let size = 1usize << class;
         if size >= PAGE {
-            return self.pages.grow(size / PAGE).map_or(std::ptr::null_mut(), |a| a as *mut u8);
+            return self.pages.grow(size / PAGE).map_or(core::ptr::null_mut(), |a| a as *mut u8);
         }
         // Cut from the current page, aligned to the block's size; a fresh page when it is
         // used up (its rest is left unused).
         let mut start = lists.next.wrapping_add(size - 1) & !(size - 1);
         if lists.next == 0 || start.wrapping_add(size) > lists.end || start < lists.next {
-            let Some(page) = self.pages.grow(1) else { return std::ptr::null_mut() };
+            let Some(page) = self.pages.grow(1) else { return core::ptr::null_mut() };
             (start, lists.end) = (page, page + PAGE);
         }
         lists.next = start + size;
@@ -122,7 +122,7 @@ unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
         unsafe {
             let new = self.alloc(new_layout);
             if !new.is_null() {
-                std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
                 self.dealloc(ptr, layout);
             }
             new

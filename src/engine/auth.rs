@@ -1,6 +1,7 @@
 //! Who is calling, and what they may do to a user.
 
 use super::json::Value;
+use crate::prelude::*;
 
 use super::error::PhoneError;
 use super::json::{self, Blame, Schema};

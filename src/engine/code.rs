@@ -1,7 +1,8 @@
 //! Verification codes: generated from supplied random bytes without modulo bias, stored only as
 //! a keyed hash bound to the user and the number, and checked in constant time.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -220,7 +221,7 @@ impl CodeHash {
         }
         let mut out = [0u8; 32];
         for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-            let text = std::str::from_utf8(pair).ok()?;
+            let text = core::str::from_utf8(pair).ok()?;
             *slot = u8::from_str_radix(text, 16).ok()?;
         }
         Some(CodeHash(out))

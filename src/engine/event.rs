@@ -1,7 +1,8 @@
 //! What a call did ([`PhoneEvent`], for the audit trail) and what the host must do next
 //! ([`Effect`]).
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use super::json::Value;
 use crate::json;

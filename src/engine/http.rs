@@ -4,6 +4,7 @@
 
 use super::json::{Map, Value};
 use crate::json;
+use crate::prelude::*;
 
 use super::error::{FieldProblem, PhoneError};
 use super::json::{self, Blame, Schema};
@@ -148,7 +149,7 @@ fn percent_decode(text: &str) -> Option<String> {
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         if byte == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            let hex = core::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
         } else {

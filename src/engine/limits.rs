@@ -4,6 +4,7 @@
 
 use super::json::Value;
 use crate::json;
+use crate::prelude::*;
 
 use super::error::PhoneError;
 use super::time::Timestamp;

@@ -22,6 +22,7 @@ pub mod time;
 
 use self::json::Value;
 use crate::json;
+use crate::prelude::*;
 
 use self::auth::Need;
 use self::code::{ClearCode, CodeHash, RandomSource};

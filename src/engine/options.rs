@@ -2,6 +2,7 @@
 //! argument. Defaults follow ZITADEL (region CH, 6 characters of A-Z0-9 valid 1 hour).
 
 use super::json::Value;
+use crate::prelude::*;
 
 use super::auth::Caller;
 use super::code::{Alphabet, CodeSecret};

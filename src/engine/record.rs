@@ -4,6 +4,7 @@
 
 use super::json::Value;
 use crate::json;
+use crate::prelude::*;
 
 use super::code::CodeHash;
 use super::error::{FieldProblem, PhoneError};

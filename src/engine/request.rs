@@ -2,6 +2,7 @@
 //! verification mode. Every error names the field (SPEC §1, check 1).
 
 use super::json::Value;
+use crate::prelude::*;
 
 use super::error::{FieldProblem, PhoneError};
 use super::json::{self, Blame, Schema};
@@ -53,8 +54,8 @@ pub struct VerifyPhone {
     pub code: String,
 }
 
-impl std::fmt::Debug for VerifyPhone {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for VerifyPhone {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("VerifyPhone").field("user_id", &self.user_id).finish_non_exhaustive()
     }
 }

@@ -6,6 +6,7 @@
 //! unwinding through wasm. The same parser then serves HTTP bodies.
 
 use crate::engine::json::{self, Value};
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/json.js")]

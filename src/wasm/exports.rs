@@ -1,8 +1,10 @@
 //! The exported functions. Each converts its arguments, lets the engine parse them, runs the
 //! driver and converts the reply; nothing else.
 
-use std::future::Future;
-use std::pin::Pin;
+use crate::prelude::*;
+use core::cell::RefCell;
+use core::future::Future;
+use core::pin::Pin;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -16,6 +18,7 @@ use crate::engine::options::Options;
 use crate::engine::phone::PhoneNumber;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use crate::engine::{self, AsJson, Context, Operation};
+use crate::sync::Local;
 
 /// `setPhone(userId, {phone: {number, sendCode|returnCode|isVerified}}, host, options)`.
 #[wasm_bindgen(js_name = setPhone, unchecked_return_type = "Promise<SetPhoneResponse>")]
@@ -135,22 +138,20 @@ pub fn normalize_phone(
     let result = convert::stringify(&options)
         .map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
         .and_then(|text| {
-            RECENT_OPTIONS.with(|recent| {
-                let mut recent = recent.borrow_mut();
-                let text = text.unwrap_or_default();
-                match recent.iter().position(|(seen, _)| *seen == text) {
-                    Some(i) => recent.swap(0, i),
-                    None => {
-                        let options = Options::from_json(&parse_options_text(&text)?)?;
-                        recent.truncate(RECENT - 1);
-                        recent.insert(0, (text, options));
-                    }
+            let mut recent = RECENT_OPTIONS.0.borrow_mut();
+            let text = text.unwrap_or_default();
+            match recent.iter().position(|(seen, _)| *seen == text) {
+                Some(i) => recent.swap(0, i),
+                None => {
+                    let options = Options::from_json(&parse_options_text(&text)?)?;
+                    recent.truncate(RECENT - 1);
+                    recent.insert(0, (text, options));
                 }
-                match recent.first() {
-                    Some((_, options)) => engine::parse_phone(&input, options),
-                    None => engine::parse_phone(&input, &Options::default()),
-                }
-            })
+            }
+            match recent.first() {
+                Some((_, options)) => engine::parse_phone(&input, options),
+                None => engine::parse_phone(&input, &Options::default()),
+            }
         });
     result.map(|number| normalized_phone(&compact(&number))).map_err(|e| error::to_js(&e))
 }
@@ -182,11 +183,8 @@ fn compact(number: &PhoneNumber) -> String {
 /// How many options texts normalizePhone remembers (e.g. one per default region in use).
 const RECENT: usize = 8;
 
-thread_local! {
-    /// normalizePhone's recent options: their JSON text ("" for none) and what they say.
-    static RECENT_OPTIONS: std::cell::RefCell<Vec<(String, Options)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
+/// normalizePhone's recent options: their JSON text ("" for none) and what they say.
+static RECENT_OPTIONS: Local<RefCell<Vec<(String, Options)>>> = Local(RefCell::new(Vec::new()));
 
 /// Options JSON text (from `JSON.stringify`, "" for `undefined`) as a value.
 fn parse_options_text(text: &str) -> Result<Value, PhoneError> {

@@ -6,7 +6,8 @@
 //! behave alike), races a `timeoutMs` timer, and is awaited. Whatever a callback throws,
 //! rejects or returns becomes a `PhoneError` naming the callback.
 
-use std::cell::RefCell;
+use crate::prelude::*;
+use core::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;

@@ -1,6 +1,7 @@
 //! `handleHttp`: the routes of SPEC §6 behind one function, so a worker or server is a thin
 //! adapter. Routing, statuses and bodies come from the engine's [`http`] module.
 
+use crate::prelude::*;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 

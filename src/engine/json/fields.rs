@@ -5,6 +5,7 @@
 
 use super::{Map, Value};
 use crate::engine::error::{FieldProblem, PhoneError};
+use crate::prelude::*;
 
 /// Whose mistake a malformed value is; decides the error variant.
 #[derive(Clone, Copy, Debug)]
@@ -143,7 +144,9 @@ pub(crate) fn integer(
 ) -> Result<u64, PhoneError> {
     let number = value.as_u64().or_else(|| {
         let float = value.as_f64()?;
-        (float.fract() == 0.0 && (0.0..=max as f64).contains(&float)).then_some(float as u64)
+        // In range and whole (`float as u64` drops any fraction; no `f64::fract` without std).
+        ((0.0..=max as f64).contains(&float) && float as u64 as f64 == float)
+            .then_some(float as u64)
     });
     match number {
         Some(n) if (min..=max).contains(&n) => Ok(n),

@@ -11,6 +11,8 @@
 //! serde's generic (de)serialisation adds. serde_json with its hash map, float parsing and
 //! float formatting was 29 KB of the 275 KB wasm, 14 KB gzip (README, "Size and speed").
 
+use crate::prelude::*;
+
 mod fields;
 mod parse;
 mod value;
@@ -36,7 +38,7 @@ macro_rules! json {
         $crate::engine::json::Value::Null
     };
     ([]) => {
-        $crate::engine::json::Value::Array(::std::vec::Vec::new())
+        $crate::engine::json::Value::Array($crate::__private::vec::Vec::new())
     };
     ([ $($tt:tt)+ ]) => {
         $crate::engine::json::Value::Array($crate::__json_items!([] $($tt)+))
@@ -57,7 +59,7 @@ macro_rules! json {
 #[macro_export]
 macro_rules! __json_items {
     ([$($done:expr,)*]) => {
-        ::std::vec![$($done),*]
+        $crate::__private::vec![$($done),*]
     };
     ([$($done:expr,)*] null $(, $($rest:tt)*)?) => {
         $crate::__json_items!([$($done,)* $crate::json!(null),] $($($rest)*)?)
@@ -104,7 +106,7 @@ macro_rules! __json_members {
 pub fn build_object(members: &mut [(&str, Value)]) -> Value {
     let mut map = Map::new();
     for (key, value) in members {
-        map.insert((*key).to_owned(), std::mem::take(value));
+        map.insert((*key).to_owned(), core::mem::take(value));
     }
     Value::Object(map)
 }

@@ -12,7 +12,8 @@
 //! computed rather than tabled, so a float within a few units in the last place of
 //! `f64::MAX` may be judged differently; JavaScript never writes such a literal.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use super::value::{Map, Number, Value};
 
@@ -87,7 +88,7 @@ impl fmt::Display for ParseError {
     }
 }
 
-impl std::error::Error for ParseError {}
+impl core::error::Error for ParseError {}
 
 /// Reads `text` as one JSON value, with only whitespace around it.
 pub fn parse(text: &str) -> Result<Value, ParseError> {
@@ -99,7 +100,7 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
     }
 }
 
-type Result<T, E = ParseError> = std::result::Result<T, E>;
+type Result<T, E = ParseError> = core::result::Result<T, E>;
 
 struct Parser<'a> {
     bytes: &'a [u8],
@@ -456,7 +457,7 @@ impl Parser<'_> {
 
     fn float(&self, value: f64, start: usize) -> Value {
         let text = self.bytes.get(start..self.index).unwrap_or_default();
-        Value::Number(Number::float(value, std::str::from_utf8(text).unwrap_or("0")))
+        Value::Number(Number::float(value, core::str::from_utf8(text).unwrap_or("0")))
     }
 }
 

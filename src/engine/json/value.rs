@@ -5,8 +5,9 @@
 //! in insertion order, a repeated key keeps its first place and takes the last value, and two
 //! objects are equal when they hold the same keys and values in any order.
 
-use std::fmt;
-use std::ops::{Index, IndexMut};
+use crate::prelude::*;
+use core::fmt;
+use core::ops::{Index, IndexMut};
 
 /// A JSON value.
 #[derive(Clone, PartialEq, Debug, Default)]
@@ -147,7 +148,7 @@ impl Map {
     /// replaced.
     pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
         match self.get_mut(&key) {
-            Some(slot) => Some(std::mem::replace(slot, value)),
+            Some(slot) => Some(core::mem::replace(slot, value)),
             None => {
                 self.entries.push((key, value));
                 None
@@ -223,8 +224,8 @@ impl PartialEq for Map {
 
 impl<'a> IntoIterator for &'a Map {
     type Item = (&'a String, &'a Value);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, Value)>,
+    type IntoIter = core::iter::Map<
+        core::slice::Iter<'a, (String, Value)>,
         fn(&'a (String, Value)) -> (&'a String, &'a Value),
     >;
 
@@ -235,7 +236,7 @@ impl<'a> IntoIterator for &'a Map {
 
 impl IntoIterator for Map {
     type Item = (String, Value);
-    type IntoIter = std::vec::IntoIter<(String, Value)>;
+    type IntoIter = alloc::vec::IntoIter<(String, Value)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
@@ -531,7 +532,7 @@ impl<T: ToValue, const N: usize> ToValue for [T; N] {
     }
 }
 
-impl<T: ToValue + ToOwned + ?Sized> ToValue for std::borrow::Cow<'_, T> {
+impl<T: ToValue + ToOwned + ?Sized> ToValue for alloc::borrow::Cow<'_, T> {
     fn to_value(&self) -> Value {
         (**self).to_value()
     }

@@ -1,6 +1,7 @@
 //! [`Value`] → compact JSON text, escaped as serde_json escapes it.
 
 use super::value::Value;
+use crate::prelude::*;
 
 /// The value as compact JSON text.
 pub fn to_string(value: &Value) -> String {
