@@ -17,10 +17,9 @@
 // (3.2.46 ships 9.0.35, 3.2.47 ships 9.0.40; the test js/test/metadata.test.mjs checks the
 // patterns against libphonenumber-js 1.13.14, whose metadata is 9.0.40).
 //
-// National-number patterns are compiled here into minimised DFAs over the digits 0-9, one per
-// territory, whose accepting states carry a bit set of the number types that match (with each
-// type's possible lengths folded in). The crate walks them with a few lines of code: no regex
-// engine runs these patterns at run time.
+// National-number and leadingDigits patterns are compiled here into a tokenised form (one byte
+// per token, see "Bytecode" below) that src/engine/phone/plan.rs runs with a bit-parallel
+// matcher: no regex engine runs these patterns at run time.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -347,6 +346,7 @@ function language(patterns) {
 //   11 lo hi    a class: u16 LE bit set of digits
 //   12 b        a range: digits (b & 15) to (b >> 4)
 //   13 min max  any digits, min to max times (max 255: unbounded)
+//   32+n        any digits, exactly n times (n up to 24): the commonest run in one byte
 //   14 min max  the next item (a class or a group), min to max times (max 255: unbounded)
 //   15 ( 16 | 17 )  a group and its alternatives; a pattern ends with a 17 of its own.
 //   18 lo hi    a group as 15 that is long: u16 LE byte count from after these bytes to
@@ -363,6 +363,7 @@ const varint = (n) => {
   return out;
 };
 const [OPEN, OR, CLOSE, LONG, REF] = [15, 16, 17, 18, 19];
+const EXACT_RUN = 32;
 /** Groups of at least this many bytes get their length (LONG). */
 const LONG_GROUP = 32;
 
@@ -395,6 +396,7 @@ function compileSeq(items) {
       max += b;
     }
     if (min === 1 && max === 1) out.push(10);
+    else if (min === max && min <= 24) out.push(EXACT_RUN + min);
     else out.push(13, count(min), max === Infinity ? 255 : count(max));
   }
   return out;

@@ -219,6 +219,8 @@ const OR: u8 = 16;
 const CLOSE: u8 = 17;
 const LONG: u8 = 18;
 const REF: u8 = 19;
+/// From here on, `EXACT_RUN + n`: exactly n digits.
+const EXACT_RUN: u8 = 32;
 /// Unbounded repeat count.
 const UNBOUNDED: u8 = 255;
 /// Deepest group nesting followed (the metadata nests at most 6 deep).
@@ -309,6 +311,11 @@ impl Input {
                     cur = self.any_run(cur, min, max);
                     pos += 3;
                 }
+                run @ EXACT_RUN.. => {
+                    let n = run - EXACT_RUN;
+                    cur = self.any_run(cur, n, n);
+                    pos += 1;
+                }
                 REPEAT => {
                     let (min, max) = (*code.get(pos + 1)?, *code.get(pos + 2)?);
                     let item = pos + 3;
@@ -377,7 +384,7 @@ impl Input {
 /// sequence that no position reaches, skipping item by item brings `sequence` to its end.
 fn skip(code: &[u8], pos: usize, depth: u8) -> Option<usize> {
     Some(match *code.get(pos)? {
-        0..=9 | ANY => pos + 1,
+        0..=9 | ANY | EXACT_RUN.. => pos + 1,
         RANGE => pos + 2,
         CLASS | ANY_RUN => pos + 3,
         REPEAT if depth < MAX_DEPTH => skip(code, pos + 3, depth + 1)?,
