@@ -54,7 +54,14 @@ impl SmsTemplate {
 
     /// The text with `code` filled in.
     pub fn render(&self, code: &str) -> String {
-        split(&self.0).join(code)
+        let mut text = String::with_capacity(self.0.len() + code.len());
+        for (i, part) in split(&self.0).into_iter().enumerate() {
+            if i > 0 {
+                text.push_str(code);
+            }
+            text.push_str(part);
+        }
+        text
     }
 }
 
