@@ -169,11 +169,11 @@ pub(crate) fn strings<'a>(
 ) -> Result<Vec<&'a str>, PhoneError> {
     let items =
         value.as_array().ok_or_else(|| blame.error(path, wrong_type("an array of strings")))?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| string(item, &format!("{path}[{i}]"), blame, 1, max))
-        .collect()
+    let mut strings = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        strings.push(string(item, &format!("{path}[{i}]"), blame, 1, max)?);
+    }
+    Ok(strings)
 }
 
 /// `parent.key`, or `key` at the root.
