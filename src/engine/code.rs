@@ -210,7 +210,13 @@ impl CodeHash {
 
     /// Lowercase hex, as stored.
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        let hex = |nibble: u8| char::from_digit(u32::from(nibble), 16).unwrap_or('0');
+        let mut text = String::with_capacity(64);
+        for &b in &self.0 {
+            text.push(hex(b >> 4));
+            text.push(hex(b & 15));
+        }
+        text
     }
 
     /// Parses 64 hex digits.

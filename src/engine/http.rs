@@ -218,11 +218,10 @@ impl HttpResponse {
 
     /// `{status, headers: {name: value}, body}`.
     pub fn to_json(&self) -> Value {
-        let headers: Map = self
-            .headers
-            .iter()
-            .map(|(name, value)| ((*name).to_owned(), Value::from(value.as_str())))
-            .collect();
+        let mut headers = Map::new();
+        for (name, value) in &self.headers {
+            headers.insert((*name).to_owned(), Value::from(value.as_str()));
+        }
         json!({"status": self.status, "headers": headers, "body": self.body})
     }
 }
