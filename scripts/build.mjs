@@ -20,7 +20,9 @@ rmSync(pkg, { recursive: true, force: true });
 run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, `${target}/wasm32-unknown-unknown/release/contact_phone.wasm`]);
 const wasmOpt = `${root}node_modules/.bin/wasm-opt`;
 if (!existsSync(wasmOpt)) throw new Error('node_modules/.bin/wasm-opt is missing: run npm ci first');
-run(wasmOpt, ['-Oz', `${pkg}/contact_phone_bg.wasm`, '-o', `${pkg}/contact_phone_bg.wasm`]);
+// The producers and target_features sections only describe the build; nothing reads them at
+// run time.
+run(wasmOpt, ['-Oz', '--strip-producers', '--strip-target-features', `${pkg}/contact_phone_bg.wasm`, '-o', `${pkg}/contact_phone_bg.wasm`]);
 
 // wasm-bindgen copies js/phone-error.js under a hashed snippets folder; the entries re-export
 // that very module so that `instanceof PhoneError` holds for the errors the module throws.
