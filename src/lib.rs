@@ -60,7 +60,7 @@ mod prelude {
 
 #[doc(hidden)]
 pub mod __private {
-    //! For [`json!`]'s expansion in other crates.
+    //! For [`json!`](crate::json)'s expansion in other crates.
     pub use alloc::vec;
 }
 
