@@ -13,13 +13,14 @@ use contact_phone::engine::code::{RandomSource, RandomUnavailable};
 use contact_phone::engine::error::PhoneError;
 use contact_phone::engine::event::SmsMessage;
 use contact_phone::engine::http;
+use contact_phone::engine::json::{self, Value};
 use contact_phone::engine::options::Options;
 use contact_phone::engine::phone::{self, ParseOptions, Region};
 use contact_phone::engine::record::{PhoneState, UserRecord};
 use contact_phone::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use contact_phone::engine::time::Timestamp;
 use contact_phone::engine::{self, Context, Operation, Reply, Save};
-use serde_json::{json, Value};
+use contact_phone::json;
 
 /// Every error must map to a known id, a status and a non-empty message.
 fn check_error(error: &PhoneError) {
@@ -42,7 +43,7 @@ pub fn request_json(data: &[u8]) {
     if let Err(error) = http::parse_request(&request) {
         check_error(&error);
     }
-    let Ok(value) = serde_json::from_str::<Value>(&text) else { return };
+    let Ok(value) = json::parse(&text) else { return };
     let user = json!("u1");
     for result in [
         SetPhone::parse(&user, &value).err(),

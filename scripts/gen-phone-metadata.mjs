@@ -17,10 +17,9 @@
 // (3.2.46 ships 9.0.35, 3.2.47 ships 9.0.40; the test js/test/metadata.test.mjs checks the
 // patterns against libphonenumber-js 1.13.14, whose metadata is 9.0.40).
 //
-// National-number patterns are compiled here into minimised DFAs over the digits 0-9, one per
-// territory, whose accepting states carry a bit set of the number types that match (with each
-// type's possible lengths folded in). The crate walks them with a few lines of code: no regex
-// engine runs these patterns at run time.
+// National-number and leadingDigits patterns are compiled here into a tokenised form (one byte
+// per token, see "Bytecode" below) that src/engine/phone/plan.rs runs with a bit-parallel
+// matcher: no regex engine runs these patterns at run time.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -347,6 +346,10 @@ function language(patterns) {
 //   11 lo hi    a class: u16 LE bit set of digits
 //   12 b        a range: digits (b & 15) to (b >> 4)
 //   13 min max  any digits, min to max times (max 255: unbounded)
+//   20 bits     (a group) the 2-digit strings of the 13-byte bitmap: string v is bit v & 7 of
+//               byte v >> 3; for area-code lists, about half the size of their tokens
+//   21 bits     the same for 3-digit strings (125 bytes)
+//   32+n        any digits, exactly n times (n up to 24): the commonest run in one byte
 //   14 min max  the next item (a class or a group), min to max times (max 255: unbounded)
 //   15 ( 16 | 17 )  a group and its alternatives; a pattern ends with a 17 of its own.
 //   18 lo hi    a group as 15 that is long: u16 LE byte count from after these bytes to
@@ -363,6 +366,8 @@ const varint = (n) => {
   return out;
 };
 const [OPEN, OR, CLOSE, LONG, REF] = [15, 16, 17, 18, 19];
+const BITMAP = 20;
+const EXACT_RUN = 32;
 /** Groups of at least this many bytes get their length (LONG). */
 const LONG_GROUP = 32;
 
@@ -395,6 +400,7 @@ function compileSeq(items) {
       max += b;
     }
     if (min === 1 && max === 1) out.push(10);
+    else if (min === max && min <= 24) out.push(EXACT_RUN + min);
     else out.push(13, count(min), max === Infinity ? 255 : count(max));
   }
   return out;
@@ -414,9 +420,9 @@ function compileItem(node) {
       return [11, m & 0xff, m >> 8];
     }
     case 'seq':
-      return group(compileSeq(node.items));
+      return bitmapOr(node, group(compileSeq(node.items)));
     case 'alt':
-      return group(alternatives(node));
+      return bitmapOr(node, group(alternatives(node)));
     case 'rep': {
       const inner = node.node.t === 'cls' ? compileItem(node.node) : compileItem(node.node.t === 'alt' ? node.node : { t: 'seq', items: [node.node] });
       return [14, count(node.min), node.max === Infinity ? 255 : count(node.max), ...inner];
@@ -424,6 +430,44 @@ function compileItem(node) {
     default:
       throw new Error(node.t);
   }
+}
+
+// The digit strings of one length (up to 3) that `node` matches, if that is all it matches:
+// digit sets in sequence, alternatives of equal length, fixed repeats. Area-code lists such as
+// `2(?:0[1-35-9]|1[02-9]|...)` are this.
+function fixedStrings(node) {
+  switch (node.t) {
+    case 'cls':
+      return { len: 1, vals: [...Array(10).keys()].filter((d) => (node.m >> d) & 1) };
+    case 'seq': {
+      let acc = { len: 0, vals: [0] };
+      for (const item of node.items) {
+        const next = fixedStrings(item);
+        if (!next || acc.len + next.len > 3) return null;
+        acc = { len: acc.len + next.len, vals: acc.vals.flatMap((v) => next.vals.map((w) => v * 10 ** next.len + w)) };
+      }
+      return acc;
+    }
+    case 'alt': {
+      const all = node.alts.map(fixedStrings);
+      if (all.some((x) => !x || x.len !== all[0].len)) return null;
+      return { len: all[0].len, vals: [...new Set(all.flatMap((x) => x.vals))] };
+    }
+    case 'rep':
+      return node.min === node.max ? fixedStrings({ t: 'seq', items: Array(node.min).fill(node.node) }) : null;
+    default:
+      throw new Error(node.t);
+  }
+}
+
+/** A group as a bitmap of the 2- or 3-digit strings it matches, when that is shorter. */
+function bitmapOr(node, plain) {
+  const fixed = fixedStrings(node);
+  if (!fixed || fixed.len < 2) return plain;
+  const bits = new Array(Math.ceil(10 ** fixed.len / 8)).fill(0);
+  for (const v of fixed.vals) bits[v >> 3] |= 1 << (v & 7);
+  const bitmap = [BITMAP + fixed.len - 2, ...bits];
+  return bitmap.length < plain.length ? bitmap : plain;
 }
 
 const alternatives = (node) => node.alts.flatMap((a, i) => [...(i ? [OR] : []), ...compileSeq(a.t === 'seq' ? a.items : [a])]);

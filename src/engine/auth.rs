@@ -1,6 +1,7 @@
 //! Who is calling, and what they may do to a user.
 
-use serde_json::Value;
+use super::json::Value;
+use crate::prelude::*;
 
 use super::error::PhoneError;
 use super::json::{self, Blame, Schema};
@@ -89,7 +90,7 @@ impl Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn user() -> UserRecord {
         UserRecord::from_json(

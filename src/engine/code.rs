@@ -1,7 +1,8 @@
 //! Verification codes: generated from supplied random bytes without modulo bias, stored only as
 //! a keyed hash bound to the user and the number, and checked in constant time.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -54,11 +55,14 @@ impl Alphabet {
                 }
             }
         }
-        let mut sorted = chars.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        if sorted.len() != chars.len() {
-            return Err("lists a character twice");
+        // Printable ASCII only (checked above), so a 128-bit set finds repeats.
+        let mut seen = 0u128;
+        for &c in &chars {
+            let bit = 1u128.checked_shl(u32::from(c)).unwrap_or(0);
+            if seen & bit != 0 {
+                return Err("lists a character twice");
+            }
+            seen |= bit;
         }
         if chars.len() < 2 {
             return Err("must have at least 2 characters");
@@ -206,7 +210,13 @@ impl CodeHash {
 
     /// Lowercase hex, as stored.
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        let hex = |nibble: u8| char::from_digit(u32::from(nibble), 16).unwrap_or('0');
+        let mut text = String::with_capacity(64);
+        for &b in &self.0 {
+            text.push(hex(b >> 4));
+            text.push(hex(b & 15));
+        }
+        text
     }
 
     /// Parses 64 hex digits.
@@ -217,7 +227,7 @@ impl CodeHash {
         }
         let mut out = [0u8; 32];
         for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-            let text = std::str::from_utf8(pair).ok()?;
+            let text = core::str::from_utf8(pair).ok()?;
             *slot = u8::from_str_radix(text, 16).ok()?;
         }
         Some(CodeHash(out))

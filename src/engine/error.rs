@@ -5,9 +5,11 @@
 //! [`PhoneError::code`], [`PhoneError::id`] and [`PhoneError::message`]; nothing else in the
 //! crate spells an id or a status.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
-use serde_json::{json, Value};
+use super::json::Value;
+use crate::json;
 
 use super::phone::PhoneProblem;
 
@@ -434,7 +436,7 @@ impl fmt::Display for PhoneError {
     }
 }
 
-impl std::error::Error for PhoneError {}
+impl core::error::Error for PhoneError {}
 
 #[cfg(test)]
 mod tests {

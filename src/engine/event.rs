@@ -1,9 +1,11 @@
 //! What a call did ([`PhoneEvent`], for the audit trail) and what the host must do next
 //! ([`Effect`]).
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
-use serde_json::{json, Value};
+use super::json::Value;
+use crate::json;
 
 use super::record::Sequence;
 use super::time::Timestamp;

@@ -2,7 +2,9 @@
 //! the call to make and the bearer token out; a reply or an error in, `{status, headers, body}`
 //! out. Every host (a worker, a Node server, a test) answers HTTP the same way.
 
-use serde_json::{json, Map, Value};
+use super::json::{Map, Value};
+use crate::json;
+use crate::prelude::*;
 
 use super::error::{FieldProblem, PhoneError};
 use super::json::{self, Blame, Schema};
@@ -108,8 +110,7 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
         return Err(PhoneError::UnsupportedMediaType);
     }
     let json_body = if has_body {
-        serde_json::from_str(body)
-            .map_err(|e| b.error("body", FieldProblem::NotJson(e.to_string())))?
+        json::parse(body).map_err(|e| b.error("body", FieldProblem::NotJson(e.to_string())))?
     } else {
         Value::Null
     };
@@ -148,7 +149,7 @@ fn percent_decode(text: &str) -> Option<String> {
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         if byte == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            let hex = core::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
         } else {
@@ -160,7 +161,7 @@ fn percent_decode(text: &str) -> Option<String> {
 }
 
 /// A header's value, by case-insensitive name.
-fn header<'a>(headers: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a str> {
+fn header<'a>(headers: Option<&'a Map>, name: &str) -> Option<&'a str> {
     headers?.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str())
 }
 
@@ -217,11 +218,10 @@ impl HttpResponse {
 
     /// `{status, headers: {name: value}, body}`.
     pub fn to_json(&self) -> Value {
-        let headers: Map<String, Value> = self
-            .headers
-            .iter()
-            .map(|(name, value)| ((*name).to_owned(), Value::from(value.as_str())))
-            .collect();
+        let mut headers = Map::new();
+        for (name, value) in &self.headers {
+            headers.insert((*name).to_owned(), Value::from(value.as_str()));
+        }
         json!({"status": self.status, "headers": headers, "body": self.body})
     }
 }
@@ -362,7 +362,7 @@ mod tests {
         );
         let r = HttpResponse::error(&PhoneError::Throttled { retry_after_seconds: 7 });
         assert_eq!((r.status, r.to_json()["headers"]["retry-after"].as_str()), (429, Some("7")));
-        let body: Value = serde_json::from_str(&r.body).unwrap();
+        let body = json::parse(&r.body).unwrap();
         assert_eq!(body["code"], 8);
         assert_eq!(HttpResponse::ok(&json!({"a": 1})).to_json()["body"], "{\"a\":1}");
     }

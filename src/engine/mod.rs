@@ -11,7 +11,7 @@ pub mod code;
 pub mod error;
 pub mod event;
 pub mod http;
-mod json;
+pub mod json;
 pub mod limits;
 pub mod options;
 pub mod phone;
@@ -20,7 +20,9 @@ pub mod request;
 pub mod sms;
 pub mod time;
 
-use serde_json::{json, Value};
+use self::json::Value;
+use crate::json;
+use crate::prelude::*;
 
 use self::auth::Need;
 use self::code::{ClearCode, CodeHash, RandomSource};

@@ -2,7 +2,9 @@
 //! needs and writes back only `sequence`, `changeDate` and `phone` (the bindings keep every
 //! other field exactly as the host stored it).
 
-use serde_json::{json, Value};
+use super::json::Value;
+use crate::json;
+use crate::prelude::*;
 
 use super::code::CodeHash;
 use super::error::{FieldProblem, PhoneError};
@@ -300,23 +302,22 @@ fn sms_log_from_json(value: &Value, blame: Blame) -> Result<Vec<SmsSent>, PhoneE
         .as_array()
         .ok_or_else(|| blame.error("smsLog", FieldProblem::WrongType { expected: "an array" }))?;
     let schema = Schema { keys: [("to", "to"), ("at", "at")], deny_unknown: false, hints: &[] };
-    entries
-        .iter()
-        .map(|entry| {
-            let [to, at] = schema.read(entry, "smsLog[]", blame)?;
-            Ok(SmsSent {
-                to: json::string(
-                    json::required(to, "smsLog[].to", blame)?,
-                    "smsLog[].to",
-                    blame,
-                    1,
-                    32,
-                )?
-                .to_owned(),
-                at: timestamp(json::required(at, "smsLog[].at", blame)?, "smsLog[].at", blame)?,
-            })
-        })
-        .collect()
+    let mut log = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let [to, at] = schema.read(entry, "smsLog[]", blame)?;
+        log.push(SmsSent {
+            to: json::string(
+                json::required(to, "smsLog[].to", blame)?,
+                "smsLog[].to",
+                blame,
+                1,
+                32,
+            )?
+            .to_owned(),
+            at: timestamp(json::required(at, "smsLog[].at", blame)?, "smsLog[].at", blame)?,
+        });
+    }
+    Ok(log)
 }
 
 fn phone_to_json(phone: &PhoneState) -> Value {

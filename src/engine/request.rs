@@ -1,7 +1,8 @@
 //! JSON-shaped input → typed requests: keys and their snake_case aliases, lengths, and the
 //! verification mode. Every error names the field (SPEC §1, check 1).
 
-use serde_json::Value;
+use super::json::Value;
+use crate::prelude::*;
 
 use super::error::{FieldProblem, PhoneError};
 use super::json::{self, Blame, Schema};
@@ -53,8 +54,8 @@ pub struct VerifyPhone {
     pub code: String,
 }
 
-impl std::fmt::Debug for VerifyPhone {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for VerifyPhone {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("VerifyPhone").field("user_id", &self.user_id).finish_non_exhaustive()
     }
 }
@@ -218,7 +219,7 @@ fn one_of<T: Copy>(modes: &[(&str, T)], default: T) -> Result<T, PhoneError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn set(request: Value) -> Result<SetPhone, PhoneError> {
         SetPhone::parse(&json!("u1"), &request)

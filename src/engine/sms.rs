@@ -5,6 +5,7 @@
 //! template that could exceed one GSM-7 SMS is rejected when the options are read.
 
 use super::code::Alphabet;
+use crate::prelude::*;
 
 /// The placeholder the code replaces.
 pub const PLACEHOLDER: &str = "{{code}}";
@@ -31,16 +32,20 @@ impl SmsTemplate {
         alphabet: &Alphabet,
         length: usize,
     ) -> Result<SmsTemplate, &'static str> {
-        if !template.contains(PLACEHOLDER) {
+        let parts = split(template);
+        let codes = parts.len() - 1;
+        if codes == 0 {
             return Err("must contain {{code}}");
         }
-        let fixed = template.replace(PLACEHOLDER, "");
-        let fixed_septets = septets(&fixed).ok_or("must use GSM-7 characters only")?;
+        let fixed_septets = parts
+            .iter()
+            .map(|part| septets(part))
+            .sum::<Option<usize>>()
+            .ok_or("must use GSM-7 characters only")?;
         let widest = alphabet
             .chars()
             .map(|c| septets_of(c).ok_or("cannot carry the code alphabet (not GSM-7)"))
             .try_fold(0, |max, s| s.map(|s| max.max(s)))?;
-        let codes = template.matches(PLACEHOLDER).count();
         if fixed_septets + codes * length * widest > MAX_SEPTETS {
             return Err("must fit one SMS (160 GSM-7 characters) with the code filled in");
         }
@@ -49,8 +54,31 @@ impl SmsTemplate {
 
     /// The text with `code` filled in.
     pub fn render(&self, code: &str) -> String {
-        self.0.replace(PLACEHOLDER, code)
+        let mut text = String::with_capacity(self.0.len() + code.len());
+        for (i, part) in split(&self.0).into_iter().enumerate() {
+            if i > 0 {
+                text.push_str(code);
+            }
+            text.push_str(part);
+        }
+        text
     }
+}
+
+/// The text around each placeholder (one more part than placeholders). A byte search rather
+/// than `str::replace`: the substring searcher core would bring is 3 KB of wasm.
+fn split(template: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(at) =
+        rest.as_bytes().windows(PLACEHOLDER.len()).position(|w| w == PLACEHOLDER.as_bytes())
+    {
+        // The placeholder is ASCII, so both ends are character boundaries.
+        parts.push(rest.get(..at).unwrap_or_default());
+        rest = rest.get(at + PLACEHOLDER.len()..).unwrap_or_default();
+    }
+    parts.push(rest);
+    parts
 }
 
 /// Septets needed for `text` in GSM-7, or `None` if a character is not in GSM-7.
@@ -63,9 +91,10 @@ fn septets_of(c: char) -> Option<usize> {
     const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
                          ¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
     const EXTENSION: &str = "\u{c}^{}\\[~]|€";
-    if BASIC.contains(c) {
+    // `chars().any` rather than `str::contains`, whose character searcher is 2 KB of wasm.
+    if BASIC.chars().any(|b| b == c) {
         Some(1)
-    } else if EXTENSION.contains(c) {
+    } else if EXTENSION.chars().any(|e| e == c) {
         Some(2)
     } else {
         None

@@ -4,7 +4,7 @@
 //! which is Howard Hinnant's public-domain `days_from_civil`/`civil_from_days` (30 lines),
 //! while chrono or time would add tens of KB to a size-budgeted wasm.
 
-use std::fmt;
+use core::fmt;
 
 /// Milliseconds since 1970-01-01T00:00:00Z, within years 0000..=9999.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -24,14 +24,13 @@ impl Timestamp {
     /// An instant from a JS clock reading (`Date.now()`, `Date#getTime()`); fractions of a
     /// millisecond are dropped. `None` for NaN, infinities and out-of-range values.
     pub fn from_js_millis(millis: f64) -> Option<Timestamp> {
-        if !millis.is_finite() {
+        // NaN fails both comparisons; `floor(millis)` is in range exactly when these hold.
+        if !(millis >= MIN_MILLIS as f64 && millis < (MAX_MILLIS + 1) as f64) {
             return None;
         }
-        let whole = millis.floor();
-        if whole < MIN_MILLIS as f64 || whole > MAX_MILLIS as f64 {
-            return None;
-        }
-        Timestamp::from_millis(whole as i64)
+        // `floor` without std: truncate, then step down for negative fractions.
+        let whole = millis as i64;
+        Timestamp::from_millis(if (whole as f64) > millis { whole - 1 } else { whole })
     }
 
     /// Epoch milliseconds.
@@ -48,7 +47,7 @@ impl Timestamp {
     /// Parses RFC 3339 (`2026-11-28T12:00:00.123Z`, any fraction, `Z` or `±hh:mm`).
     pub fn parse(text: &str) -> Option<Timestamp> {
         let b = text.as_bytes();
-        let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        let num = |range: core::ops::Range<usize>| -> Option<i64> {
             let digits = b.get(range)?;
             digits.iter().try_fold(0i64, |acc, &d| {
                 d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
@@ -215,6 +214,12 @@ mod tests {
     #[test]
     fn js_clock_readings() {
         assert_eq!(Timestamp::from_js_millis(1.9).map(Timestamp::millis), Some(1));
+        assert_eq!(Timestamp::from_js_millis(-1.5).map(Timestamp::millis), Some(-2));
+        assert_eq!(Timestamp::from_js_millis(-2.0).map(Timestamp::millis), Some(-2));
+        assert_eq!(Timestamp::from_js_millis(MAX_MILLIS as f64 + 0.5), Some(Timestamp(MAX_MILLIS)));
+        assert_eq!(Timestamp::from_js_millis(MAX_MILLIS as f64 + 1.0), None);
+        assert_eq!(Timestamp::from_js_millis(MIN_MILLIS as f64 - 0.5), None);
+        assert_eq!(Timestamp::from_js_millis(f64::NEG_INFINITY), None);
         assert_eq!(Timestamp::from_js_millis(f64::NAN), None);
         assert_eq!(Timestamp::from_js_millis(1e300), None);
         assert_eq!(

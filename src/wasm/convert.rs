@@ -5,7 +5,8 @@
 //! throw, Proxies, cycles and BigInts all come back as an `Err`, never as an exception
 //! unwinding through wasm. The same parser then serves HTTP bodies.
 
-use serde_json::Value;
+use crate::engine::json::{self, Value};
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/json.js")]
@@ -27,7 +28,7 @@ extern "C" {
 /// (a getter threw, a cycle, a BigInt, a NaN or an infinity, a function or a symbol).
 pub fn to_json(value: &JsValue) -> Result<Value, String> {
     match stringify(value)? {
-        Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
+        Some(text) => json::parse(&text).map_err(|e| e.to_string()),
         None => Ok(Value::Null),
     }
 }

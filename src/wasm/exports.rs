@@ -1,73 +1,122 @@
 //! The exported functions. Each converts its arguments, lets the engine parse them, runs the
 //! driver and converts the reply; nothing else.
 
-use serde_json::Value;
+use crate::prelude::*;
+use core::cell::RefCell;
+use core::future::Future;
+use core::pin::Pin;
+
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::host::JsHost;
 use super::{convert, error, platform};
 use crate::driver;
 use crate::engine::error::{FieldProblem, PhoneError};
+use crate::engine::json::{self, Value};
 use crate::engine::options::Options;
 use crate::engine::phone::PhoneNumber;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use crate::engine::{self, AsJson, Context, Operation};
+use crate::sync::Local;
 
 /// `setPhone(userId, {phone: {number, sendCode|returnCode|isVerified}}, host, options)`.
-#[wasm_bindgen(js_name = setPhone, unchecked_return_type = "SetPhoneResponse")]
-pub async fn set_phone(
+#[wasm_bindgen(js_name = setPhone, unchecked_return_type = "Promise<SetPhoneResponse>")]
+pub fn set_phone(
     #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "SetPhoneRequest")] request: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let parsed = request_json(&request).and_then(|r| SetPhone::parse(&string_json(&user_id), &r));
-    respond(run(any(parsed), &host, &options).await)
+) -> Promise {
+    promise(Box::pin(call(Call::Set, user_id, request, host, options)))
 }
 
 /// `verifyPhone(userId, {verificationCode}, host, options)`.
-#[wasm_bindgen(js_name = verifyPhone, unchecked_return_type = "PhoneDetailsResponse")]
-pub async fn verify_phone(
+#[wasm_bindgen(js_name = verifyPhone, unchecked_return_type = "Promise<PhoneDetailsResponse>")]
+pub fn verify_phone(
     #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "VerifyPhoneRequest")] request: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let parsed =
-        request_json(&request).and_then(|r| VerifyPhone::parse(&string_json(&user_id), &r));
-    respond(run(any(parsed), &host, &options).await)
+) -> Promise {
+    promise(Box::pin(call(Call::Verify, user_id, request, host, options)))
 }
 
 /// `resendPhoneCode(userId, {sendCode} | {returnCode}, host, options)`.
-#[wasm_bindgen(js_name = resendPhoneCode, unchecked_return_type = "SetPhoneResponse")]
-pub async fn resend_phone_code(
+#[wasm_bindgen(js_name = resendPhoneCode, unchecked_return_type = "Promise<SetPhoneResponse>")]
+pub fn resend_phone_code(
     #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ResendPhoneCodeRequest | undefined")] request: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let parsed = request_json(&request).and_then(|r| ResendCode::parse(&string_json(&user_id), &r));
-    respond(run(any(parsed), &host, &options).await)
+) -> Promise {
+    promise(Box::pin(call(Call::Resend, user_id, request, host, options)))
 }
 
 /// `removePhone(userId, host, options)`.
-#[wasm_bindgen(js_name = removePhone, unchecked_return_type = "PhoneDetailsResponse")]
-pub async fn remove_phone(
+#[wasm_bindgen(js_name = removePhone, unchecked_return_type = "Promise<PhoneDetailsResponse>")]
+pub fn remove_phone(
     #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
-    respond(run(any(RemovePhone::parse(&string_json(&user_id))), &host, &options).await)
+) -> Promise {
+    promise(Box::pin(call(Call::Remove, user_id, JsValue::UNDEFINED, host, options)))
 }
 
 /// `getPhone(userId, host, options)`.
-#[wasm_bindgen(js_name = getPhone, unchecked_return_type = "GetPhoneResponse")]
-pub async fn get_phone(
+#[wasm_bindgen(js_name = getPhone, unchecked_return_type = "Promise<GetPhoneResponse>")]
+pub fn get_phone(
     #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
+) -> Promise {
+    promise(Box::pin(call(Call::Get, user_id, JsValue::UNDEFINED, host, options)))
+}
+
+/// The work of an async export, boxed: every export hands the same future type to js-sys, so
+/// its Promise glue (task, queue, JSPI check) is compiled once instead of once per export,
+/// as `async fn` exports would have it (8 KB of wasm for six exports).
+pub(super) type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// A Promise settled by `work`, which runs from the microtask queue as an `async fn` export's
+/// body would.
+pub(super) fn promise(work: Work) -> Promise {
+    wasm_bindgen_futures::future_to_promise(work)
+}
+
+/// The five calls on a stored user.
+#[derive(Clone, Copy)]
+enum Call {
+    Set,
+    Verify,
+    Resend,
+    Remove,
+    Get,
+}
+
+/// One call: arguments to engine values, [`run`], the reply or error to JS; one state
+/// machine for all five.
+async fn call(
+    call: Call,
+    user_id: JsValue,
+    request: JsValue,
+    host: JsValue,
+    options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    respond(run(any(GetPhone::parse(&string_json(&user_id))), &host, &options).await)
+    let parsed = parse(call, &user_id, &request);
+    respond(run(parsed, &host, &options).await)
+}
+
+/// The request (as JSON, when the call has one), then the user id, parsed for `call`.
+fn parse(call: Call, user_id: &JsValue, request: &JsValue) -> Result<AnyCall, PhoneError> {
+    let user = || string_json(user_id);
+    match call {
+        Call::Set => request_json(request).and_then(|r| any(SetPhone::parse(&user(), &r))),
+        Call::Verify => request_json(request).and_then(|r| any(VerifyPhone::parse(&user(), &r))),
+        Call::Resend => request_json(request).and_then(|r| any(ResendCode::parse(&user(), &r))),
+        Call::Remove => any(RemovePhone::parse(&user())),
+        Call::Get => any(GetPhone::parse(&user())),
+    }
 }
 
 /// `normalizePhone(input, {defaultRegion, validation, allowedRegions, allowedTypes})`: the E.164
@@ -89,22 +138,20 @@ pub fn normalize_phone(
     let result = convert::stringify(&options)
         .map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
         .and_then(|text| {
-            RECENT_OPTIONS.with(|recent| {
-                let mut recent = recent.borrow_mut();
-                let text = text.unwrap_or_default();
-                match recent.iter().position(|(seen, _)| *seen == text) {
-                    Some(i) => recent.swap(0, i),
-                    None => {
-                        let options = Options::from_json(&parse_options_text(&text)?)?;
-                        recent.truncate(RECENT - 1);
-                        recent.insert(0, (text, options));
-                    }
+            let mut recent = RECENT_OPTIONS.0.borrow_mut();
+            let text = text.unwrap_or_default();
+            match recent.iter().position(|(seen, _)| *seen == text) {
+                Some(i) => recent.swap(0, i),
+                None => {
+                    let options = Options::from_json(&parse_options_text(&text)?)?;
+                    recent.truncate(RECENT - 1);
+                    recent.insert(0, (text, options));
                 }
-                match recent.first() {
-                    Some((_, options)) => engine::parse_phone(&input, options),
-                    None => engine::parse_phone(&input, &Options::default()),
-                }
-            })
+            }
+            match recent.first() {
+                Some((_, options)) => engine::parse_phone(&input, options),
+                None => engine::parse_phone(&input, &Options::default()),
+            }
         });
     result.map(|number| normalized_phone(&compact(&number))).map_err(|e| error::to_js(&e))
 }
@@ -136,18 +183,15 @@ fn compact(number: &PhoneNumber) -> String {
 /// How many options texts normalizePhone remembers (e.g. one per default region in use).
 const RECENT: usize = 8;
 
-thread_local! {
-    /// normalizePhone's recent options: their JSON text ("" for none) and what they say.
-    static RECENT_OPTIONS: std::cell::RefCell<Vec<(String, Options)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
+/// normalizePhone's recent options: their JSON text ("" for none) and what they say.
+static RECENT_OPTIONS: Local<RefCell<Vec<(String, Options)>>> = Local(RefCell::new(Vec::new()));
 
 /// Options JSON text (from `JSON.stringify`, "" for `undefined`) as a value.
 fn parse_options_text(text: &str) -> Result<Value, PhoneError> {
     if text.is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(text)
+    json::parse(text)
         .map_err(|e| PhoneError::option("options", FieldProblem::NotJson(e.to_string())))
 }
 

@@ -6,7 +6,8 @@
 //! behave alike), races a `timeoutMs` timer, and is awaited. Whatever a callback throws,
 //! rejects or returns becomes a `PhoneError` naming the callback.
 
-use std::cell::RefCell;
+use crate::prelude::*;
+use core::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -213,7 +214,8 @@ impl Host for JsHost {
                 format!("returned a record that cannot be copied: {}", convert::describe(&thrown)),
             )
         })?;
-        let events = serde_json::Value::Array(save.events.iter().map(|e| e.to_json()).collect());
+        let events =
+            crate::engine::json::Value::Array(save.events.iter().map(|e| e.to_json()).collect());
         let expected = JsValue::from_f64(save.expected.value() as f64);
         let stored = self
             .callbacks

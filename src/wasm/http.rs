@@ -1,28 +1,32 @@
 //! `handleHttp`: the routes of SPEC §6 behind one function, so a worker or server is a thin
 //! adapter. Routing, statuses and bodies come from the engine's [`http`] module.
 
-use serde_json::Value;
+use crate::prelude::*;
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::exports::{drive, options_json};
+use super::exports::{drive, options_json, promise};
 use super::{convert, host};
 use crate::engine;
 use crate::engine::error::{AuthProblem, FieldProblem, PhoneError};
 use crate::engine::http::{self, HttpResponse};
+use crate::engine::json::Value;
 
 /// `handleHttp({method, path, headers, body}, host, options)`: always resolves to
 /// `{status, headers, body}`, errors included; the caller comes from `host.authenticate`.
-#[wasm_bindgen(js_name = handleHttp, unchecked_return_type = "HttpResponse")]
-pub async fn handle_http(
+#[wasm_bindgen(js_name = handleHttp, unchecked_return_type = "Promise<HttpResponse>")]
+pub fn handle_http(
     #[wasm_bindgen(unchecked_param_type = "HttpRequest")] request: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let response = match serve(&request, &host, &options).await {
-        Ok(reply) => HttpResponse::ok(&reply),
-        Err(error) => HttpResponse::error(&error),
-    };
-    Ok(convert::to_js(&response.to_json()))
+) -> Promise {
+    promise(Box::pin(async move {
+        let response = match serve(&request, &host, &options).await {
+            Ok(reply) => HttpResponse::ok(&reply),
+            Err(error) => HttpResponse::error(&error),
+        };
+        Ok(convert::to_js(&response.to_json()))
+    }))
 }
 
 /// Route and body (404, 405, 413, 415, 400), options, bearer token (401), then the call.

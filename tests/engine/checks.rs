@@ -1,7 +1,8 @@
 //! Every error id of SPEC §2 and §6 reached through the public API, and the order of checks.
 
 use contact_phone::engine::error::PhoneError;
-use serde_json::{json, Value};
+use contact_phone::engine::json::Value;
+use contact_phone::json;
 
 use crate::support::*;
 

@@ -1,6 +1,6 @@
 //! The compare-and-swap loop: reload and decide again when another writer won.
 
-use serde_json::json;
+use contact_phone::json;
 
 use crate::support::*;
 

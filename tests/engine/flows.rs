@@ -1,6 +1,7 @@
 //! Set, verify, resend, remove and get: replies, stored state and events.
 
-use serde_json::json;
+use contact_phone::engine::json::Value;
+use contact_phone::json;
 
 use crate::support::*;
 
@@ -235,7 +236,7 @@ fn remove_and_get() {
     );
     let removed = call(&host, admin(), 60, &mut random).remove("u1").unwrap();
     assert_eq!(removed["details"]["sequence"], "7");
-    assert_eq!(host.record("u1")["phone"], serde_json::Value::Null);
+    assert_eq!(host.record("u1")["phone"], Value::Null);
     assert_eq!(event_types(&host).last().unwrap(), "user.human.phone.removed");
 }
 

@@ -1,14 +1,15 @@
 //! Phone numbers through the public API: normalizePhone's reply and the phone options
 //! (`validation`, `allowedRegions`, `allowedTypes`) in normalizePhone and setPhone.
 
+use contact_phone::engine::json::{self, Value};
 use contact_phone::engine::{self, error::PhoneError};
-use serde_json::{json, Value};
+use contact_phone::json;
 
 use crate::support::*;
 
 fn normalize(input: &str, options: Value) -> Result<Value, PhoneError> {
     engine::normalize_phone(&json!(input), &options)
-        .map(|text| serde_json::from_str(&text).expect("normalizePhone writes valid JSON"))
+        .map(|text| json::parse(&text).expect("normalizePhone writes valid JSON"))
 }
 
 #[test]

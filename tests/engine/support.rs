@@ -10,11 +10,12 @@ use contact_phone::driver::{self, Host};
 use contact_phone::engine::code::{RandomSource, RandomUnavailable};
 use contact_phone::engine::error::PhoneError;
 use contact_phone::engine::event::SmsMessage;
+use contact_phone::engine::json::Value;
 use contact_phone::engine::record::UserRecord;
 use contact_phone::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use contact_phone::engine::time::Timestamp;
 use contact_phone::engine::{self, Context, Operation, Reply, Save};
-use serde_json::{json, Value};
+use contact_phone::json;
 
 /// 2026-11-28T12:00:00.000Z.
 pub const NOW: i64 = 1_795_867_200_000;

@@ -9,7 +9,8 @@
 //! Std only, no allocation of the tables, no panics on any input, and work
 //! bounded by the (capped) input length.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 #[rustfmt::skip]
@@ -44,7 +45,7 @@ impl Region {
         for (dst, src) in upper.iter_mut().zip(bytes) {
             *dst = src.to_ascii_uppercase();
         }
-        let code = std::str::from_utf8(upper.get(..bytes.len())?).ok()?;
+        let code = core::str::from_utf8(upper.get(..bytes.len())?).ok()?;
         territory::region_index(code).map(Region)
     }
 
@@ -335,7 +336,7 @@ impl fmt::Display for PhoneProblem {
     }
 }
 
-impl std::error::Error for PhoneProblem {}
+impl core::error::Error for PhoneProblem {}
 
 /// Parses what a person typed into a phone number and checks it against the
 /// options' policy.

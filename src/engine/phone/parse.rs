@@ -2,7 +2,8 @@
 //! `maybeExtractCountryCode` and `maybeStripNationalPrefixAndCarrierCode`, then
 //! the caller's policy.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use super::pattern;
 use super::plan::{self, Length};
@@ -228,7 +229,7 @@ struct Decimal {
 impl Decimal {
     fn as_str(&self) -> &str {
         let digits = self.digits.get(self.start..).unwrap_or_default();
-        std::str::from_utf8(digits).unwrap_or_default()
+        core::str::from_utf8(digits).unwrap_or_default()
     }
 }
 

@@ -219,6 +219,11 @@ const OR: u8 = 16;
 const CLOSE: u8 = 17;
 const LONG: u8 = 18;
 const REF: u8 = 19;
+/// A group as the bitmap of the 2-digit (or, `BITMAP3`, 3-digit) strings it matches.
+const BITMAP2: u8 = 20;
+const BITMAP3: u8 = 21;
+/// From here on, `EXACT_RUN + n`: exactly n digits.
+const EXACT_RUN: u8 = 32;
 /// Unbounded repeat count.
 const UNBOUNDED: u8 = 255;
 /// Deepest group nesting followed (the metadata nests at most 6 deep).
@@ -228,6 +233,8 @@ const MAX_DIGITS: usize = 24;
 
 /// A digit string as bit sets of positions.
 struct Input {
+    /// The digits, 0-9.
+    digits: [u8; MAX_DIGITS],
     len: usize,
     /// Bit p set when the digit at p is d.
     at: [u32; 10],
@@ -241,10 +248,12 @@ impl Input {
             return None;
         }
         let mut at = [0u32; 10];
-        for (p, &b) in digits.iter().enumerate() {
-            *at.get_mut(usize::from(b.wrapping_sub(b'0')))? |= 1 << p;
+        let mut values = [0u8; MAX_DIGITS];
+        for ((p, &b), value) in digits.iter().enumerate().zip(&mut values) {
+            *value = b.wrapping_sub(b'0');
+            *at.get_mut(usize::from(*value))? |= 1 << p;
         }
-        Some(Input { len: digits.len(), at, all: (1 << digits.len()) - 1 })
+        Some(Input { digits: values, len: digits.len(), at, all: (1 << digits.len()) - 1 })
     }
 
     fn has_length(&self, lengths: u32) -> bool {
@@ -309,6 +318,11 @@ impl Input {
                     cur = self.any_run(cur, min, max);
                     pos += 3;
                 }
+                run @ EXACT_RUN.. => {
+                    let n = run - EXACT_RUN;
+                    cur = self.any_run(cur, n, n);
+                    pos += 1;
+                }
                 REPEAT => {
                     let (min, max) = (*code.get(pos + 1)?, *code.get(pos + 2)?);
                     let item = pos + 3;
@@ -343,6 +357,9 @@ impl Input {
                 let (lo, hi) = (b & 15, (b >> 4).min(9));
                 (((2u16 << hi) - 1) & !((1u16 << lo) - 1), pos + 2)
             }
+            b @ (BITMAP2 | BITMAP3) => {
+                return self.bitmap(code, pos, cur, usize::from(b - BITMAP2) + 2);
+            }
             OPEN if depth < MAX_DEPTH => return self.alternatives(code, pos + 1, cur, depth + 1),
             LONG if depth < MAX_DEPTH => return self.alternatives(code, pos + 3, cur, depth + 1),
             _ => return None,
@@ -354,6 +371,24 @@ impl Input {
             }
         }
         Some(((cur & reach) << 1, next))
+    }
+
+    /// A bitmap of 2- or 3-digit strings at `pos`, from the positions `cur`: the positions
+    /// after each string that is in it.
+    fn bitmap(&self, code: &[u8], pos: usize, cur: u32, width: usize) -> Option<(u32, usize)> {
+        let bits = code.get(pos + 1..pos + 1 + bitmap_bytes(width))?;
+        let mut reach = 0;
+        for start in 0..self.len.saturating_sub(width - 1) {
+            if cur & (1 << start) == 0 {
+                continue;
+            }
+            let digits = self.digits.get(start..start + width)?;
+            let value = digits.iter().fold(0, |v, &d| v * 10 + usize::from(d));
+            if bits.get(value >> 3).is_some_and(|b| b & (1 << (value & 7)) != 0) {
+                reach |= 1 << (start + width);
+            }
+        }
+        Some((reach, pos + 1 + bits.len()))
     }
 
     /// Positions after `min` to `max` more digits (any digits) from `cur`.
@@ -373,11 +408,21 @@ impl Input {
     }
 }
 
+/// Bytes of the bitmap of all `width`-digit strings.
+fn bitmap_bytes(width: usize) -> usize {
+    if width == 2 {
+        13
+    } else {
+        125
+    }
+}
+
 /// Position after the item at `pos` (None at `OR`/`CLOSE` or in malformed code). For a
 /// sequence that no position reaches, skipping item by item brings `sequence` to its end.
 fn skip(code: &[u8], pos: usize, depth: u8) -> Option<usize> {
     Some(match *code.get(pos)? {
-        0..=9 | ANY => pos + 1,
+        0..=9 | ANY | EXACT_RUN.. => pos + 1,
+        b @ (BITMAP2 | BITMAP3) => pos + 1 + bitmap_bytes(usize::from(b - BITMAP2) + 2),
         RANGE => pos + 2,
         CLASS | ANY_RUN => pos + 3,
         REPEAT if depth < MAX_DEPTH => skip(code, pos + 3, depth + 1)?,

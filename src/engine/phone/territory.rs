@@ -1,6 +1,6 @@
 //! The per-territory metadata record and lookups over the generated tables.
 
-use std::sync::OnceLock;
+use crate::sync::OnceLock;
 
 use super::metadata::{CALLING_CODES, CODE_TERRITORIES, REGIONS, STRINGS, TERRITORIES};
 use super::pattern::Regex;
@@ -123,9 +123,9 @@ pub(super) fn region_index(code: &str) -> Option<u16> {
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
         match region_code(u16::try_from(mid).ok()?).cmp(code) {
-            std::cmp::Ordering::Less => lo = mid + 1,
-            std::cmp::Ordering::Greater => hi = mid,
-            std::cmp::Ordering::Equal => return u16::try_from(mid).ok(),
+            core::cmp::Ordering::Less => lo = mid + 1,
+            core::cmp::Ordering::Greater => hi = mid,
+            core::cmp::Ordering::Equal => return u16::try_from(mid).ok(),
         }
     }
     None
@@ -167,9 +167,9 @@ fn cached(
     // The territory's index, from its address in TERRITORIES (checked below).
     let offset = (territory as *const Territory as usize)
         .checked_sub(TERRITORIES.as_ptr() as usize)?
-        / std::mem::size_of::<Territory>().max(1);
+        / core::mem::size_of::<Territory>().max(1);
     // Every `&'static Territory` is an element of TERRITORIES (nothing else builds one).
-    let entry = TERRITORIES.get(offset).filter(|t| std::ptr::eq(*t, territory));
+    let entry = TERRITORIES.get(offset).filter(|t| core::ptr::eq(*t, territory));
     debug_assert!(entry.is_some(), "territory outside TERRITORIES");
     entry?;
     cache.get(offset)?.get_or_init(|| Regex::new(pattern)).as_ref()

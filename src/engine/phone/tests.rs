@@ -367,7 +367,7 @@ fn metadata_is_consistent() {
         assert!(list.contains(&(i as u16)), "{code} listed under {}", t.country_code);
         if t.region != WORLD {
             assert!(!t.idd().is_empty(), "{code} has an international prefix");
-            assert!(std::ptr::eq(territory::for_region(t.region).unwrap(), t));
+            assert!(core::ptr::eq(territory::for_region(t.region).unwrap(), t));
         }
     }
     let listed: usize =

@@ -3,9 +3,9 @@
 //! Requests, options and stored records all arrive as JSON. They differ only in whom an error
 //! blames ([`Blame`]) and whether unknown keys are allowed, so one reader serves all three.
 
-use serde_json::{Map, Value};
-
-use super::error::{FieldProblem, PhoneError};
+use super::{Map, Value};
+use crate::engine::error::{FieldProblem, PhoneError};
+use crate::prelude::*;
 
 /// Whose mistake a malformed value is; decides the error variant.
 #[derive(Clone, Copy, Debug)]
@@ -53,27 +53,45 @@ impl<const N: usize> Schema<N> {
         path: &str,
         blame: Blame,
     ) -> Result<[Option<&'a Value>; N], PhoneError> {
-        let map = object(value, path, blame)?;
-        let mut found: [Option<&'a Value>; N] = [None; N];
-        let mut seen = [false; N];
-        for (key, field_value) in map {
-            let Some(i) = self.keys.iter().position(|(camel, snake)| key == camel || key == snake)
-            else {
-                if self.deny_unknown {
-                    let hint = self.hints.iter().find(|(wrong, _)| wrong == key).map(|h| h.1);
-                    return Err(blame.error(&join(path, key), FieldProblem::UnknownKey { hint }));
-                }
-                continue;
-            };
-            if std::mem::replace(&mut seen[i], true) {
-                return Err(blame.error(&join(path, self.keys[i].0), FieldProblem::Duplicate));
-            }
-            if !field_value.is_null() {
-                found[i] = Some(field_value);
-            }
-        }
+        const { assert!(N <= 64, "seen keys are a 64-bit set") };
+        let mut found = [None; N];
+        read_fields(&self.keys, self.deny_unknown, self.hints, value, path, blame, &mut found)?;
         Ok(found)
     }
+}
+
+/// [`Schema::read`] for any number of keys: one copy in the wasm instead of one per schema
+/// size.
+fn read_fields<'a>(
+    keys: &[Key],
+    deny_unknown: bool,
+    hints: &[(&'static str, &'static str)],
+    value: &'a Value,
+    path: &str,
+    blame: Blame,
+    found: &mut [Option<&'a Value>],
+) -> Result<(), PhoneError> {
+    let map = object(value, path, blame)?;
+    let mut seen = 0u64;
+    for (key, field_value) in map {
+        let Some(i) = keys.iter().position(|(camel, snake)| key == camel || key == snake) else {
+            if deny_unknown {
+                let hint = hints.iter().find(|(wrong, _)| wrong == key).map(|h| h.1);
+                return Err(blame.error(&join(path, key), FieldProblem::UnknownKey { hint }));
+            }
+            continue;
+        };
+        let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
+        if seen & bit != 0 {
+            let camel = keys.get(i).map_or("", |k| k.0);
+            return Err(blame.error(&join(path, camel), FieldProblem::Duplicate));
+        }
+        seen |= bit;
+        if let (false, Some(slot)) = (field_value.is_null(), found.get_mut(i)) {
+            *slot = Some(field_value);
+        }
+    }
+    Ok(())
 }
 
 /// `value` as an object.
@@ -81,7 +99,7 @@ pub(crate) fn object<'a>(
     value: &'a Value,
     path: &str,
     blame: Blame,
-) -> Result<&'a Map<String, Value>, PhoneError> {
+) -> Result<&'a Map, PhoneError> {
     value.as_object().ok_or_else(|| blame.error(or_root(path, blame), wrong_type("an object")))
 }
 
@@ -126,7 +144,9 @@ pub(crate) fn integer(
 ) -> Result<u64, PhoneError> {
     let number = value.as_u64().or_else(|| {
         let float = value.as_f64()?;
-        (float.fract() == 0.0 && (0.0..=max as f64).contains(&float)).then_some(float as u64)
+        // In range and whole (`float as u64` drops any fraction; no `f64::fract` without std).
+        ((0.0..=max as f64).contains(&float) && float as u64 as f64 == float)
+            .then_some(float as u64)
     });
     match number {
         Some(n) if (min..=max).contains(&n) => Ok(n),
@@ -149,11 +169,11 @@ pub(crate) fn strings<'a>(
 ) -> Result<Vec<&'a str>, PhoneError> {
     let items =
         value.as_array().ok_or_else(|| blame.error(path, wrong_type("an array of strings")))?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| string(item, &format!("{path}[{i}]"), blame, 1, max))
-        .collect()
+    let mut strings = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        strings.push(string(item, &format!("{path}[{i}]"), blame, 1, max)?);
+    }
+    Ok(strings)
 }
 
 /// `parent.key`, or `key` at the root.
@@ -182,7 +202,7 @@ fn wrong_type(expected: &'static str) -> FieldProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     const SCHEMA: Schema<2> = Schema {
         keys: [("number", "number"), ("returnCode", "return_code")],
