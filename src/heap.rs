@@ -88,6 +88,10 @@ unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
         }
         let size = 1usize << class;
         if size >= PAGE {
+            // Whole pages are only page-aligned: larger alignments are not served.
+            if layout.align() > PAGE {
+                return core::ptr::null_mut();
+            }
             return self.pages.grow(size / PAGE).map_or(core::ptr::null_mut(), |a| a as *mut u8);
         }
         // Cut from the current page, aligned to the block's size; a fresh page when it is

@@ -8,6 +8,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use super::error::PhoneError;
+use super::json;
 
 /// A source of cryptographically secure random bytes (the platform CSPRNG in wasm, a scripted
 /// source in tests), as rustls's `SecureRandom`.
@@ -227,8 +228,8 @@ impl CodeHash {
         }
         let mut out = [0u8; 32];
         for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-            let text = core::str::from_utf8(pair).ok()?;
-            *slot = u8::from_str_radix(text, 16).ok()?;
+            let [high, low] = pair else { return None };
+            *slot = json::hex_byte(*high, *low)?;
         }
         Some(CodeHash(out))
     }
@@ -384,6 +385,7 @@ mod tests {
         assert_eq!(CodeHash::from_hex(&hex), Some(hash));
         assert_eq!(CodeHash::from_hex(&hex[1..]), None);
         assert_eq!(CodeHash::from_hex(&"g".repeat(64)), None);
+        assert_eq!(CodeHash::from_hex(&"+f".repeat(32)), None, "no sign, as from_str_radix takes");
         assert_eq!(CodeHash::from_hex(&"é".repeat(32)), None);
     }
 

@@ -149,8 +149,7 @@ fn percent_decode(text: &str) -> Option<String> {
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         if byte == b'%' {
-            let hex = core::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            out.push(json::hex_byte(*bytes.get(i + 1)?, *bytes.get(i + 2)?)?);
             i += 3;
         } else {
             out.push(byte);
@@ -320,6 +319,8 @@ mod tests {
                 "REQUEST-invalid",
             ),
             (json!({"path": "/v3alpha/users/u1/phone"}), 400, "REQUEST-invalid"),
+            // No sign in percent-encoding (u8::from_str_radix would take "+f").
+            (request("GET", "/v3alpha/users/%+f/phone", None, None), 400, "REQUEST-invalid"),
         ];
         for (value, status, id) in cases {
             let (got_status, got_id, message) = err(value.clone());

@@ -103,6 +103,22 @@ macro_rules! __json_members {
 /// place and takes the last value); the values are taken, leaving `null`. One call per object
 /// keeps each member of a `json!` literal down to a few stores in the wasm.
 #[doc(hidden)]
+/// The value of one hex digit (`0-9`, `a-f`, `A-F`), for JSON's `\u` escapes, stored code
+/// hashes and percent-encoding alike; unlike `u8::from_str_radix`, no sign is accepted.
+pub(crate) fn hex_digit(d: u8) -> Option<u8> {
+    match d {
+        b'0'..=b'9' => Some(d - b'0'),
+        b'a'..=b'f' => Some(d - b'a' + 10),
+        b'A'..=b'F' => Some(d - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The byte written as two hex digits.
+pub(crate) fn hex_byte(high: u8, low: u8) -> Option<u8> {
+    Some(hex_digit(high)? << 4 | hex_digit(low)?)
+}
+
 pub fn build_object(members: &mut [(&str, Value)]) -> Value {
     let mut map = Map::new();
     for (key, value) in members {

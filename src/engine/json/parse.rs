@@ -328,11 +328,8 @@ impl Parser<'_> {
         self.index += 4;
         let mut value = 0u16;
         for &d in digits {
-            let nibble = match d {
-                b'0'..=b'9' => d - b'0',
-                b'a'..=b'f' => d - b'a' + 10,
-                b'A'..=b'F' => d - b'A' + 10,
-                _ => return Err(self.error(Problem::InvalidEscape)),
+            let Some(nibble) = super::hex_digit(d) else {
+                return Err(self.error(Problem::InvalidEscape));
             };
             value = value << 4 | u16::from(nibble);
         }
