@@ -99,10 +99,6 @@ macro_rules! __json_members {
     };
 }
 
-/// The object of [`json!`]'s `(key, value)` pairs, in order (a repeated key keeps its first
-/// place and takes the last value); the values are taken, leaving `null`. One call per object
-/// keeps each member of a `json!` literal down to a few stores in the wasm.
-#[doc(hidden)]
 /// The value of one hex digit (`0-9`, `a-f`, `A-F`), for JSON's `\u` escapes, stored code
 /// hashes and percent-encoding alike; unlike `u8::from_str_radix`, no sign is accepted.
 pub(crate) fn hex_digit(d: u8) -> Option<u8> {
@@ -119,6 +115,10 @@ pub(crate) fn hex_byte(high: u8, low: u8) -> Option<u8> {
     Some(hex_digit(high)? << 4 | hex_digit(low)?)
 }
 
+/// The object of [`json!`]'s `(key, value)` pairs, in order (a repeated key keeps its first
+/// place and takes the last value); the values are taken, leaving `null`. One call per object
+/// keeps each member of a `json!` literal down to a few stores in the wasm.
+#[doc(hidden)]
 pub fn build_object(members: &mut [(&str, Value)]) -> Value {
     let mut map = Map::new();
     for (key, value) in members {
