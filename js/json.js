@@ -10,3 +10,14 @@ function finite(key, value) {
 export function stringify(value) {
   return JSON.stringify(value, finite);
 }
+
+// The fields `keys` (comma-separated) of `value` as JSON text, in one call from wasm: other
+// fields (which may hold BigInts, cycles or anything else) are never read or serialised.
+export function stringifyFields(value, keys) {
+  const copy = {};
+  for (const key of keys.split(',')) {
+    const field = value[key];
+    if (field !== undefined) copy[key] = field;
+  }
+  return JSON.stringify(copy, finite);
+}

@@ -128,6 +128,10 @@ impl UserRecord {
     /// The record fields the library reads; all others are the host's and never read.
     pub const FIELDS: [&'static str; 8] =
         ["userId", "resourceOwner", "sequence", "changeDate", "kind", "state", "phone", "smsLog"];
+    /// [`FIELDS`](Self::FIELDS) comma-separated, as the bindings pass them to JS in one string
+    /// (a test keeps the two equal).
+    pub const FIELD_LIST: &'static str =
+        "userId,resourceOwner,sequence,changeDate,kind,state,phone,smsLog";
 
     /// Reads a record returned by the storage callback `callback` for `user_id`; a record of
     /// another user or of the wrong shape is a storage error naming the field.
@@ -421,6 +425,11 @@ mod tests {
             assert!(err.message().contains(fragment), "{} lacks {fragment}", err.message());
             assert!(err.message().contains("loadUser"), "{}", err.message());
         }
+    }
+
+    #[test]
+    fn the_field_list_is_the_fields() {
+        assert_eq!(UserRecord::FIELD_LIST, UserRecord::FIELDS.join(","));
     }
 
     #[test]

@@ -14,6 +14,9 @@ extern "C" {
     /// `JSON.stringify` that rejects NaN and the infinities.
     #[wasm_bindgen(js_name = stringify, catch)]
     fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+    /// The same, of some fields only (comma-separated keys).
+    #[wasm_bindgen(js_name = stringifyFields, catch)]
+    fn json_stringify_fields(value: &JsValue, keys: &str) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen]
@@ -54,19 +57,12 @@ pub fn to_js(value: &Value) -> JsValue {
     json_parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
 
-/// The properties `keys` of `object`, copied into a new plain object, so that other properties
-/// (which may hold BigInts, cycles or anything else) are never read or serialised.
-pub fn project(object: &JsValue, keys: &[&str]) -> Result<JsValue, String> {
-    let copy = js_sys::Object::new();
-    for key in keys {
-        let value =
-            property(object, key).map_err(|cause| format!("reading {key} threw {cause}"))?;
-        if !value.is_undefined() {
-            js_sys::Reflect::set(&copy, &JsValue::from_str(key), &value)
-                .map_err(|thrown| describe(&thrown))?;
-        }
-    }
-    Ok(copy.into())
+/// The fields `keys` (comma-separated) of `object` as JSON, read and serialised in one call
+/// into JS; other fields (which may hold BigInts, cycles or anything else) are never read.
+pub fn fields_to_json(object: &JsValue, keys: &str) -> Result<Value, String> {
+    let text = json_stringify_fields(object, keys).map_err(|thrown| describe(&thrown))?;
+    let text = text.as_string().unwrap_or_default();
+    crate::engine::json::parse(&text).map_err(|e| e.to_string())
 }
 
 /// JSON text (valid by construction) as a plain JS value.

@@ -192,8 +192,7 @@ impl Host for JsHost {
         if !record.is_object() || Array::is_array(&record) {
             return Err(fail("must return a record object or null".into()));
         }
-        let owned = convert::project(&record, &UserRecord::FIELDS).map_err(&fail)?;
-        let json = convert::to_json(&owned)
+        let json = convert::fields_to_json(&record, UserRecord::FIELD_LIST)
             .map_err(|cause| fail(format!("returned a record that is not JSON: {cause}")))?;
         let parsed = UserRecord::from_json(&json, user_id, "loadUser")?;
         *self.loaded.borrow_mut() = record;

@@ -4,17 +4,48 @@
 use js_sys::{Date, Function};
 use wasm_bindgen::{JsCast, JsValue};
 
+use core::cell::RefCell;
+
 use super::convert;
 use crate::engine::code::{RandomSource, RandomUnavailable};
 use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::time::Timestamp;
+use crate::sync::Local;
 
 /// `crypto.getRandomValues` through getrandom.
 pub struct PlatformRandom;
 
+/// Bytes drawn from the platform at a time: one crossing into JS serves several codes instead
+/// of one (a code takes 32). Each byte is handed out once, then overwritten.
+const POOL: usize = 256;
+
+struct Pool {
+    bytes: [u8; POOL],
+    /// Bytes not yet handed out start here.
+    next: usize,
+}
+
+static RANDOM_POOL: Local<RefCell<Pool>> =
+    Local(RefCell::new(Pool { bytes: [0; POOL], next: POOL }));
+
 impl RandomSource for PlatformRandom {
-    fn fill(&mut self, bytes: &mut [u8]) -> Result<(), RandomUnavailable> {
-        getrandom::fill(bytes).map_err(|_| RandomUnavailable)
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), RandomUnavailable> {
+        if out.len() > POOL {
+            return getrandom::fill(out).map_err(|_| RandomUnavailable);
+        }
+        {
+            let mut pool = RANDOM_POOL.0.borrow_mut();
+            if pool.next + out.len() > POOL {
+                getrandom::fill(&mut pool.bytes).map_err(|_| RandomUnavailable)?;
+                pool.next = 0;
+            }
+            let start = pool.next;
+            let taken = pool.bytes.get_mut(start..start + out.len()).ok_or(RandomUnavailable)?;
+            out.copy_from_slice(taken);
+            taken.fill(0);
+            pool.next = start + out.len();
+            Ok(())
+        }
     }
 }
 

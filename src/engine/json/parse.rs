@@ -258,14 +258,19 @@ impl Parser<'_> {
     fn string(&mut self) -> Result<String> {
         let mut out = Vec::new();
         loop {
+            // Copy the run up to the next quote, backslash or control byte in one go.
+            let rest = self.bytes.get(self.index..).unwrap_or_default();
+            let run = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            let plain = rest.get(..run.unwrap_or(rest.len())).unwrap_or_default();
+            out.extend_from_slice(plain);
+            self.index += plain.len();
             let Some(b) = self.next() else {
                 return Err(self.error(Problem::EofWhileParsingString));
             };
             match b {
                 b'"' => break,
                 b'\\' => self.escape(&mut out)?,
-                0..=0x1f => return Err(self.error(Problem::ControlCharacterWhileParsingString)),
-                _ => out.push(b),
+                _ => return Err(self.error(Problem::ControlCharacterWhileParsingString)),
             }
         }
         // The input is UTF-8 and escapes add whole characters, so this cannot fail.

@@ -46,23 +46,32 @@ fn write(value: &Value, out: &mut String) {
 /// has them and `\u00xx` otherwise; everything else as is.
 fn string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            '\0'..='\u{1f}' => {
-                let hex = |d: u32| char::from_digit(d, 16).unwrap_or('0');
-                out.push_str("\\u00");
-                out.push(hex(u32::from(c) >> 4));
-                out.push(hex(u32::from(c) & 15));
-            }
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole; only ASCII bytes are ever
+    // escaped, so splitting at them keeps every run on character boundaries.
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0c => "\\f",
+            b'\r' => "\\r",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(s.get(run..i).unwrap_or_default());
+        run = i + 1;
+        if escape.is_empty() {
+            let hex = |d: u8| char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 });
+            out.push_str("\\u00");
+            out.push(hex(b >> 4));
+            out.push(hex(b & 15));
+        } else {
+            out.push_str(escape);
         }
     }
+    out.push_str(s.get(run..).unwrap_or_default());
     out.push('"');
 }
