@@ -141,6 +141,21 @@ struct Memory {
     sent: RefCell<Vec<SmsMessage>>,
 }
 
+impl Memory {
+    /// User u1 of organisation o, at sequence 1, without a phone.
+    fn with_user() -> Memory {
+        let record = json!({"userId": "u1", "resourceOwner": "o", "sequence": 1});
+        Memory {
+            record: RefCell::new(Some(
+                UserRecord::from_json(&record, "u1", "t").expect("a valid record"),
+            )),
+            lose: Cell::new(0),
+            fail_sms: Cell::new(false),
+            sent: RefCell::new(Vec::new()),
+        }
+    }
+}
+
 impl Host for Memory {
     async fn load_user(&self, _: &str) -> Result<Option<UserRecord>, PhoneError> {
         Ok(self.record.borrow().clone())
@@ -183,19 +198,7 @@ const NUMBERS: [&str; 4] = ["0711234567", "+41 79 123 45 67", "079 765 43 21", "
 pub fn state_machine(data: &[u8]) {
     let (script, random) = data.split_at(data.len() / 2);
     let mut random = Bytes(random);
-    let host = Memory {
-        record: RefCell::new(Some(
-            UserRecord::from_json(
-                &json!({"userId": "u1", "resourceOwner": "o", "sequence": 1}),
-                "u1",
-                "t",
-            )
-            .expect("a valid record"),
-        )),
-        lose: Cell::new(0),
-        fail_sms: Cell::new(false),
-        sent: RefCell::new(Vec::new()),
-    };
+    let host = Memory::with_user();
     // Letters only, so a clear code cannot hide inside the lowercase hex of a hash.
     let options = json!({
         "caller": {"userId": "u1", "permissions": ["user.write"]},
@@ -315,19 +318,7 @@ pub fn verify(data: &[u8]) {
     let Ok((_, policy)) = engine::prepare(GetPhone { user_id: "u1".into() }, &options) else {
         return;
     };
-    let host = Memory {
-        record: RefCell::new(Some(
-            UserRecord::from_json(
-                &json!({"userId": "u1", "resourceOwner": "o", "sequence": 1}),
-                "u1",
-                "t",
-            )
-            .expect("a valid record"),
-        )),
-        lose: Cell::new(0),
-        fail_sms: Cell::new(false),
-        sent: RefCell::new(Vec::new()),
-    };
+    let host = Memory::with_user();
     let ctx = Context { options: &policy, now: Timestamp::from_millis(0).expect("in range") };
     let mut random = Bytes(rest);
     let set = SetPhone::parse(

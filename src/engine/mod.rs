@@ -305,18 +305,27 @@ pub fn normalize_phone(input: &Value, options: &Value) -> Result<String, PhoneEr
     .to_string())
 }
 
-/// Check 3: a human user that is neither deleted nor (unless `allow_initial`) still initial.
-fn human_user(stored: Option<&UserRecord>, allow_initial: bool) -> Result<&UserRecord, PhoneError> {
-    match stored {
-        None => Err(PhoneError::UserNotFound),
+/// Checks 3 and 4 of SPEC §2: a human user that is neither deleted nor (for calls that change
+/// it) still initial, and a caller allowed to `need` on it.
+fn authorized<'a>(
+    stored: Option<&'a UserRecord>,
+    ctx: &Context<'_>,
+    need: Need,
+) -> Result<&'a UserRecord, PhoneError> {
+    // Reading changes nothing, so it is allowed on users still in state `initial`.
+    let allow_initial = need == Need::SelfOrRead;
+    let user = match stored {
+        None => return Err(PhoneError::UserNotFound),
         Some(user) if user.kind == UserKind::Machine || user.state == UserState::Deleted => {
-            Err(PhoneError::UserNotFound)
+            return Err(PhoneError::UserNotFound)
         }
         Some(user) if user.state == UserState::Initial && !allow_initial => {
-            Err(PhoneError::UserNotReady)
+            return Err(PhoneError::UserNotReady)
         }
-        Some(user) => Ok(user),
-    }
+        Some(user) => user,
+    };
+    ctx.options.caller()?.require(need, user)?;
+    Ok(user)
 }
 
 /// The save that moves `user` to `phone`, with one event per kind, and the details after it.
@@ -427,12 +436,11 @@ impl Operation for SetPhone {
         ctx: &Context<'_>,
         random: &mut dyn RandomSource,
     ) -> Result<Decision<CodeReply>, PhoneError> {
-        let user = human_user(stored, false)?;
         let need = match self.mode {
             VerificationMode::MarkVerified => Need::Write,
             VerificationMode::SendCode | VerificationMode::ReturnCode => Need::SelfOrWrite,
         };
-        ctx.options.caller()?.require(need, user)?;
+        let user = authorized(stored, ctx, need)?;
         // Validation level and allowed regions and types come from the options.
         let parsed = parse_phone(&self.number, ctx.options)?;
         let number = parsed.e164().as_str();
@@ -486,8 +494,7 @@ impl Operation for VerifyPhone {
         ctx: &Context<'_>,
         _random: &mut dyn RandomSource,
     ) -> Result<Decision<DetailsReply>, PhoneError> {
-        let user = human_user(stored, false)?;
-        ctx.options.caller()?.require(Need::SelfOrWrite, user)?;
+        let user = authorized(stored, ctx, Need::SelfOrWrite)?;
         let PhoneState::Unverified { number, code: Some(pending) } = &user.phone else {
             return Err(PhoneError::NoPendingCode);
         };
@@ -546,8 +553,7 @@ impl Operation for ResendCode {
         ctx: &Context<'_>,
         random: &mut dyn RandomSource,
     ) -> Result<Decision<CodeReply>, PhoneError> {
-        let user = human_user(stored, false)?;
-        ctx.options.caller()?.require(Need::SelfOrWrite, user)?;
+        let user = authorized(stored, ctx, Need::SelfOrWrite)?;
         let PhoneState::Unverified { number, code: Some(pending) } = &user.phone else {
             return Err(PhoneError::NothingToResend);
         };
@@ -573,8 +579,7 @@ impl Operation for RemovePhone {
         ctx: &Context<'_>,
         _random: &mut dyn RandomSource,
     ) -> Result<Decision<DetailsReply>, PhoneError> {
-        let user = human_user(stored, false)?;
-        ctx.options.caller()?.require(Need::SelfOrWrite, user)?;
+        let user = authorized(stored, ctx, Need::SelfOrWrite)?;
         if user.phone == PhoneState::Absent {
             return Err(PhoneError::NoPhone);
         }
@@ -599,15 +604,13 @@ impl Operation for GetPhone {
         Needs { code_secret: false, save: false, sms: false }
     }
 
-    /// Reading is allowed on users still in state `initial`: it changes nothing.
     fn decide(
         &self,
         stored: Option<&UserRecord>,
         ctx: &Context<'_>,
         _random: &mut dyn RandomSource,
     ) -> Result<Decision<PhoneReply>, PhoneError> {
-        let user = human_user(stored, true)?;
-        ctx.options.caller()?.require(Need::SelfOrRead, user)?;
+        let user = authorized(stored, ctx, Need::SelfOrRead)?;
         let phone = match &user.phone {
             PhoneState::Absent => None,
             PhoneState::Unverified { number, .. } => Some((number.clone(), false)),
