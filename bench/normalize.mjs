@@ -7,7 +7,7 @@
 //   node bench/normalize.mjs [--runs N]      (default 5; needs `npm run build` first)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -134,8 +134,6 @@ export async function normalizeSection(runs) {
   const kb = (n) => `${(n / 1000).toFixed(1)} kB`;
   const fmt = (n) => Math.round(n).toLocaleString('en-US').replace(/,/g, ' ');
   const pkg = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
-  const date = new Date().toISOString().slice(0, 10);
-  const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}`;
   const budgets = [
     [`\`_bg.wasm\` ≤ 60 kB gzip -9 (stretch 40 kB)`, `${kb(ours.size.gzip)}`, ours.size.gzip <= 60_000],
     ['ops/s ≥ 2 × libphonenumber-js/max', `${(ours.ops / max.ops).toFixed(2)} ×`, ours.ops >= 2 * max.ops],
@@ -144,9 +142,9 @@ export async function normalizeSection(runs) {
   const lines = [
     `## normalize + validate`,
     '',
-    `${date}, ${machine}. bench/normalize.mjs: ${inputs.length} inputs from bench/corpus.mjs (the`,
-    `differential test's corpus), parse + isValid on each; every implementation in its own process,`,
-    `${runs} runs interleaved, medians. Load = importing the module (for contact-phone: compiling and`,
+    `bench/normalize.mjs: ${inputs.length} inputs from bench/corpus.mjs (the differential test's`,
+    `corpus), parse + isValid on each; every implementation in its own process, ${runs} runs`,
+    `interleaved, medians. Load = importing the module (for contact-phone: compiling and`,
     `instantiating the wasm); first call = the first parse + validation after that.`,
     '',
     '| implementation | size (gzip -9) | load | first call | normalize + validate | vs libphonenumber-js/max |',

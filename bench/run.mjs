@@ -215,4 +215,19 @@ const markdown = [
 ].join('\n');
 writeFileSync(join(root, 'bench/results.md'), markdown);
 renderPng(chartSvg(normalize, flows), join(root, 'bench/chart.png'));
+
+// The README quotes the run between its bench markers, headings one level down and the chart
+// linked from the repository root.
+const readmeFile = join(root, 'README.md');
+const readme = readFileSync(readmeFile, 'utf8');
+const quoted = markdown
+  .split('\n')
+  .slice(2)
+  .join('\n')
+  .replace(/^## /gm, '### ')
+  .replace('](chart.png)', '](bench/chart.png)');
+const marked = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
+if (marked.test(readme)) {
+  writeFileSync(readmeFile, readme.replace(marked, () => `<!-- bench:start -->\n${quoted.trim()}\n<!-- bench:end -->`));
+}
 console.log(markdown);
