@@ -180,7 +180,8 @@ impl Parser<'_> {
     /// `null`, `true` or `false`, whose first byte is known.
     fn ident(&mut self, word: &[u8], value: Value) -> Result<Value> {
         self.index += 1;
-        for expected in word.iter().skip(1) {
+        // The first byte was matched by the caller.
+        for expected in word.get(1..).unwrap_or_default() {
             match self.next() {
                 None => return Err(self.error(Problem::EofWhileParsingValue)),
                 Some(b) if b != *expected => return Err(self.error(Problem::ExpectedSomeIdent)),
