@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # npm run fuzz: runs every fuzz target with cargo-fuzz (libFuzzer, nightly) for FUZZ_SECONDS
 # each (default 600), then minimises its corpus. New corpus entries are meant to be committed:
-# `npm test` replays them (tests/fuzz_replay.rs). A crash is saved under fuzz/artifacts/; copy
-# it into fuzz/corpus/<target>/ once fixed, so it stays a regression test.
+# `npm test` replays them (tests/fuzz_replay.rs). A crash is saved under fuzz/artifacts/; once
+# fixed, copy it to fuzz/regressions/<target>/ under a name that says what it found (cmin never
+# touches that folder) and list it in tests/fuzz_replay.rs, so it stays a regression test.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 export PATH="$HOME/.cargo/bin:$PATH"
