@@ -186,3 +186,39 @@ describe('numbers of other countries (the full normaliser)', () => {
     assert.deepEqual(normalizePhone('+1 415 555 2671', { allowedRegions: ['US', 'CH'] }), number('+14155552671', 'US', 1, US_TYPE));
   });
 });
+
+describe('options are remembered by their JSON text', () => {
+  // normalizePhone reads each distinct options text once (js/options-key.js); these calls go
+  // through more texts than it keeps (8 in wasm, 64 in JS), in orders that evict and return.
+  test('every call sees its own options, whatever came before', () => {
+    const regions = ['GB', 'DE', 'US', 'FR', 'IT', 'ES', 'NL', 'AT', 'BE', 'SE'];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 80; i++) {
+        const defaultRegion = regions[i % regions.length];
+        // allowedRegions makes each text distinct; the region decides the result.
+        const options = { defaultRegion, allowedRegions: [defaultRegion, ...regions.slice(0, i % 7)], validation: 'parseable' };
+        assert.equal(normalizePhone('12345', options).region, defaultRegion, `${round}/${i}`);
+      }
+    }
+  });
+
+  test('a mutated options object is read again', () => {
+    const options = { defaultRegion: 'GB' };
+    assert.equal(normalizePhone('020 7946 0958', options).e164, '+442079460958');
+    options.defaultRegion = 'US';
+    throws(() => normalizePhone('020 7946 0958', options), errors.phoneInvalid('too long'));
+    options.allowedTypes = ['mobile'];
+    throws(() => normalizePhone('+44 20 7946 0958', options), errors.phoneInvalid('type not allowed'));
+    delete options.allowedTypes;
+    assert.equal(normalizePhone('+44 20 7946 0958', options).type, 'fixedLine');
+  });
+
+  test('options that fail to serialise fail each time, and good ones work after them', () => {
+    const bad = { get defaultRegion() { throw new Error('no region today'); } };
+    for (let i = 0; i < 2; i++) {
+      throws(() => normalizePhone('071 123 45 67', bad), errors.config('options could not be read as JSON: Error: no region today'));
+    }
+    assert.deepEqual(normalizePhone('071 123 45 67', undefined), SWISS);
+    assert.deepEqual(normalizePhone('071 123 45 67', {}), SWISS);
+  });
+});

@@ -37,18 +37,26 @@ pub fn to_json(value: &JsValue) -> Result<Value, String> {
 }
 
 /// A JS value as JSON text; `None` for `undefined`.
-pub fn stringify(value: &JsValue) -> Result<Option<String>, String> {
+fn stringify(value: &JsValue) -> Result<Option<String>, String> {
     if value.is_undefined() {
         return Ok(None);
     }
-    // JSON.stringify gives undefined for these, which would read as "absent".
-    if value.is_function() {
-        return Err("a function is not JSON".into());
-    }
-    if value.is_symbol() {
-        return Err("a symbol is not JSON".into());
+    if let Some(why) = not_json(value) {
+        return Err(why);
     }
     Ok(json_stringify(value).map_err(|thrown| describe(&thrown))?.as_string())
+}
+
+/// Why `value` is not JSON although `JSON.stringify` gives `undefined` for it, as for
+/// `undefined` itself, which would read as "absent".
+pub fn not_json(value: &JsValue) -> Option<String> {
+    if value.is_function() {
+        Some("a function is not JSON".into())
+    } else if value.is_symbol() {
+        Some("a symbol is not JSON".into())
+    } else {
+        None
+    }
 }
 
 /// JSON as a plain JS value.

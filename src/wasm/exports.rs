@@ -127,25 +127,26 @@ pub fn normalize_phone(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    // The input crosses as a string (anything else fails the engine's type check), and options
-    // are read only when their JSON text is new: the same few options come with most calls,
-    // and reading them costs more than parsing the number.
+    // The input crosses as a string (anything else fails the engine's type check). Options are
+    // read only when their JSON text is new (js/options-key.js numbers the texts): the same
+    // few options come with most calls, and reading them costs more than parsing the number.
     let Some(input) = input.as_string() else {
         let result = options_json(&options)
             .and_then(|options| engine::normalize_phone(&string_json(&input), &options));
         return result.map(|text| convert::text_to_js(&text)).map_err(|e| error::to_js(&e));
     };
-    let result = convert::stringify(&options)
+    let result = convert::not_json(&options)
+        .map_or_else(|| options_key(&options).map_err(|e| convert::describe(&e)), Err)
         .map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
-        .and_then(|text| {
+        .and_then(|key| {
             let mut recent = RECENT_OPTIONS.0.borrow_mut();
-            let text = text.unwrap_or_default();
-            match recent.iter().position(|(seen, _)| *seen == text) {
+            match recent.iter().position(|(seen, _)| *seen == key) {
                 Some(i) => recent.swap(0, i),
                 None => {
+                    let text = options_text(key);
                     let options = Options::from_json(&parse_options_text(&text)?)?;
                     recent.truncate(RECENT - 1);
-                    recent.insert(0, (text, options));
+                    recent.insert(0, (key, options));
                 }
             }
             match recent.first() {
@@ -154,6 +155,16 @@ pub fn normalize_phone(
             }
         });
     result.map(|number| normalized_phone(&compact(&number))).map_err(|e| error::to_js(&e))
+}
+
+#[wasm_bindgen(module = "/js/options-key.js")]
+extern "C" {
+    /// The number of the options' JSON text; throws what `JSON.stringify` throws.
+    #[wasm_bindgen(js_name = optionsKey, catch)]
+    fn options_key(options: &JsValue) -> Result<f64, JsValue>;
+    /// The JSON text behind a number `optionsKey` just gave ("" for `undefined`).
+    #[wasm_bindgen(js_name = optionsText)]
+    fn options_text(key: f64) -> String;
 }
 
 #[wasm_bindgen(module = "/js/normalized-phone.js")]
@@ -183,8 +194,8 @@ fn compact(number: &PhoneNumber) -> String {
 /// How many options texts normalizePhone remembers (e.g. one per default region in use).
 const RECENT: usize = 8;
 
-/// normalizePhone's recent options: their JSON text ("" for none) and what they say.
-static RECENT_OPTIONS: Local<RefCell<Vec<(String, Options)>>> = Local(RefCell::new(Vec::new()));
+/// normalizePhone's recent options: the number of their JSON text and what they say.
+static RECENT_OPTIONS: Local<RefCell<Vec<(f64, Options)>>> = Local(RefCell::new(Vec::new()));
 
 /// Options JSON text (from `JSON.stringify`, "" for `undefined`) as a value.
 fn parse_options_text(text: &str) -> Result<Value, PhoneError> {
