@@ -42,6 +42,9 @@ done_step "build" "ok"
 
 wasm_pack_test "wasm-pack test --node" --node
 BROWSER=1 wasm_pack_test "wasm-pack test --chrome" --headless --chrome
+# webdriver.json gives Firefox one connection per server: the test runner's server serves one
+# connection at a time, and an idle second one held the page for Firefox's 115 s keep-alive
+# timeout in about half the runs.
 BROWSER=1 wasm_pack_test "wasm-pack test --firefox" --headless --firefox
 
 step "node --test js/test"
