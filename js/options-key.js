@@ -4,29 +4,26 @@
 // so that a known text never crosses into wasm again: only a number does.
 import { stringify } from './json.js';
 
-// Text → number, and back; cleared when full, so that it stays small whatever callers send.
+// Text → number; cleared when full, so that it stays small whatever callers send.
 const keys = new Map();
-const texts = new Map();
 const MAX_KEYS = 64;
 let next = 0;
+// The text optionsKey saw last: the one the wasm module asks for when the number is new to it.
+let lastText = '';
 
 // The number of the options' JSON text ("" for undefined); throws as JSON.stringify does.
 export function optionsKey(options) {
-  const text = stringify(options) ?? '';
-  let key = keys.get(text);
+  lastText = stringify(options) ?? '';
+  let key = keys.get(lastText);
   if (key === undefined) {
-    if (keys.size >= MAX_KEYS) {
-      keys.clear();
-      texts.clear();
-    }
+    if (keys.size >= MAX_KEYS) keys.clear();
     key = next++;
-    keys.set(text, key);
-    texts.set(key, text);
+    keys.set(lastText, key);
   }
   return key;
 }
 
-// The text behind a number that optionsKey just returned.
-export function optionsText(key) {
-  return texts.get(key) ?? '';
+// The JSON text behind the number optionsKey just returned.
+export function optionsText() {
+  return lastText;
 }

@@ -83,6 +83,16 @@ fn set_request(number: &str, mode: Value) -> JsValue {
     js(json!({"phone": phone}))
 }
 
+/// `setPhone` of `number` for u1 with `returnCode`.
+async fn set_returning_code(
+    host: &JsValue,
+    number: &str,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    set_phone("u1".into(), set_request(number, json!({"returnCode": {}})), host.clone(), options)
+        .await
+}
+
 /// The error's class, code, status, id and message, checked as a JS user sees them.
 fn assert_phone_error(error: &JsValue, code: u64, status: u64, id: &str) -> Value {
     let info = rs(&error_info(error));
@@ -105,14 +115,7 @@ fn assert_phone_error(error: &JsValue, code: u64, status: u64, id: &str) -> Valu
 #[wasm_bindgen_test]
 async fn set_return_code_then_verify_keeps_foreign_fields() {
     let host = host();
-    let reply = set_phone(
-        "u1".into(),
-        set_request("071 123 45 67", json!({"returnCode": {}})),
-        host.clone(),
-        options(),
-    )
-    .await
-    .unwrap();
+    let reply = set_returning_code(&host, "071 123 45 67", options()).await.unwrap();
     let reply = rs(&reply);
     let code = reply["verificationCode"].as_str().unwrap().to_owned();
     assert_eq!(code.len(), 6);
@@ -175,14 +178,7 @@ async fn send_code_sends_one_sms_after_the_save() {
 #[wasm_bindgen_test]
 async fn a_clock_returning_a_date_expires_codes() {
     let host = host();
-    let reply = set_phone(
-        "u1".into(),
-        set_request("0711234567", json!({"returnCode": {}})),
-        host.clone(),
-        options(),
-    )
-    .await
-    .unwrap();
+    let reply = set_returning_code(&host, "0711234567", options()).await.unwrap();
     let code = rs(&reply)["verificationCode"].as_str().unwrap().to_owned();
     let late = options_at(NOW, json!({}));
     js_sys::Reflect::set(&late, &"now".into(), &date_clock_at(NOW + 3_600_000.0)).unwrap();
@@ -196,14 +192,7 @@ async fn a_clock_returning_a_date_expires_codes() {
 async fn wrong_codes_lock_after_max_attempts() {
     let host = host();
     let opts = || options_at(NOW, json!({"maxAttempts": 2}));
-    set_phone(
-        "u1".into(),
-        set_request("0711234567", json!({"returnCode": {}})),
-        host.clone(),
-        opts(),
-    )
-    .await
-    .unwrap();
+    set_returning_code(&host, "0711234567", opts()).await.unwrap();
     for _ in 0..2 {
         let err = verify_phone(
             "u1".into(),
@@ -226,14 +215,7 @@ async fn wrong_codes_lock_after_max_attempts() {
 #[wasm_bindgen_test]
 async fn resend_and_remove() {
     let host = host();
-    set_phone(
-        "u1".into(),
-        set_request("0711234567", json!({"returnCode": {}})),
-        host.clone(),
-        options(),
-    )
-    .await
-    .unwrap();
+    set_returning_code(&host, "0711234567", options()).await.unwrap();
     let err = resend_phone_code("u1".into(), JsValue::UNDEFINED, host.clone(), options())
         .await
         .unwrap_err();
@@ -292,14 +274,7 @@ async fn broken_callbacks_are_errors_of_their_own_kind() {
 #[wasm_bindgen_test]
 async fn a_lost_compare_and_swap_is_retried_three_times_then_aborted() {
     let host = memory_host(js(json!([user()])), js(json!({"alwaysLose": true})));
-    let err = set_phone(
-        "u1".into(),
-        set_request("0711234567", json!({"returnCode": {}})),
-        host.clone(),
-        options(),
-    )
-    .await
-    .unwrap_err();
+    let err = set_returning_code(&host, "0711234567", options()).await.unwrap_err();
     assert_phone_error(&err, 10, 409, "COMMAND-conflict");
     assert_eq!(rs(&counters(&host)), json!({"loads": 4, "saves": 4, "sent": 0}));
 }
@@ -345,13 +320,7 @@ async fn hostile_requests_and_hosts_give_phone_errors_and_the_module_keeps_worki
     // Only the NUL number got past the shape checks, to the phone check after loading.
     assert_eq!(rs(&counters(&host)), json!({"loads": 1, "saves": 0, "sent": 0}));
     // Still works.
-    let ok = set_phone(
-        "u1".into(),
-        set_request("0711234567", json!({"returnCode": {}})),
-        host.clone(),
-        options(),
-    )
-    .await;
+    let ok = set_returning_code(&host, "0711234567", options()).await;
     assert!(ok.is_ok());
 }
 

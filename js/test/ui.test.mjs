@@ -142,6 +142,23 @@ async function errorIn(page, slot) {
   };
 }
 
+const WRONG_CODE = { message: 'Code is invalid', id: 'CODE-woT0xc', status: 'HTTP 400' };
+const LOCKED = { message: 'Too many wrong codes: request a new code', id: 'CODE-locked', status: 'HTTP 429' };
+
+/** Sets 0791234567 with returnCode, then verifies a wrong code five times (the default
+ * maxAttempts), checking the error each time and running `onAttempt(attempt)` after it. */
+async function guessWrongFiveTimes(page, onAttempt = async () => {}) {
+  await setPhone(page, '0791234567', 'returnCode');
+  const code = (await reply(page)).body.verificationCode;
+  const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    await verify(page, wrong);
+    assert.deepEqual(await errorIn(page, '#code-error'), WRONG_CODE);
+    await onAttempt(attempt);
+  }
+  return { code, wrong };
+}
+
 const noErrors = async (page) => ({
   phone: await errorIn(page, '#phone-error'),
   code: await errorIn(page, '#code-error'),
@@ -327,21 +344,15 @@ describe('browser mode (wasm + IndexedDB in the page)', () => {
   test('wrong codes up to the lockout: CODE-woT0xc, then CODE-locked next to the code field', async (t) => {
     const ui = await openUi(t);
     const { page } = ui;
-    await setPhone(page, '0791234567', 'returnCode');
-    const code = (await reply(page)).body.verificationCode;
-    const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
-    for (let attempt = 1; attempt <= 5; attempt += 1) {
-      await verify(page, wrong);
-      assert.deepEqual(await errorIn(page, '#code-error'), { message: 'Code is invalid', id: 'CODE-woT0xc', status: 'HTTP 400' });
+    const { code, wrong } = await guessWrongFiveTimes(page, async (attempt) => {
       assert.equal(await page.getAttribute('#verification-code', 'aria-invalid'), 'true');
       assert.equal((await summary(page)).sequence, String(3 + attempt));
       assert.match((await summary(page)).code, new RegExp(`, ${attempt} wrong (try|tries)$`));
-    }
-    const locked = { message: 'Too many wrong codes: request a new code', id: 'CODE-locked', status: 'HTTP 429' };
+    });
     await verify(page, wrong);
-    assert.deepEqual(await errorIn(page, '#code-error'), locked);
+    assert.deepEqual(await errorIn(page, '#code-error'), LOCKED);
     await verify(page, code);
-    assert.deepEqual(await errorIn(page, '#code-error'), locked, 'even the right code is refused once locked');
+    assert.deepEqual(await errorIn(page, '#code-error'), LOCKED, 'even the right code is refused once locked');
     assert.deepEqual((await reply(page)).body, {
       code: 8,
       message: 'Too many wrong codes: request a new code (CODE-locked)',
@@ -559,15 +570,9 @@ describe('edge mode (the worker HTTP API on the same origin)', () => {
 
     // grace: five wrong codes, then locked.
     await pickUser(page, 'grace');
-    await setPhone(page, '0791234567', 'returnCode');
-    const code = (await reply(page)).body.verificationCode;
-    const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
-    for (let attempt = 1; attempt <= 5; attempt += 1) {
-      await verify(page, wrong);
-      assert.deepEqual(await errorIn(page, '#code-error'), { message: 'Code is invalid', id: 'CODE-woT0xc', status: 'HTTP 400' });
-    }
+    const { code } = await guessWrongFiveTimes(page);
     await verify(page, code);
-    assert.deepEqual(await errorIn(page, '#code-error'), { message: 'Too many wrong codes: request a new code', id: 'CODE-locked', status: 'HTTP 429' });
+    assert.deepEqual(await errorIn(page, '#code-error'), LOCKED);
     const grace = await admin('GET', '/admin/users/grace');
     assert.equal(grace.user.sequence, 8);
     assert.equal(grace.user.phone.code.failedAttempts, 5);

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod code;
+pub(crate) mod decimal;
 pub mod error;
 pub mod event;
 pub mod http;
@@ -71,6 +72,11 @@ pub struct Decision<R> {
 impl<R> Decision<R> {
     fn reply(reply: R) -> Self {
         Decision { save: None, effects: Vec::new(), outcome: Ok(reply) }
+    }
+
+    /// A save with no side effects, then `outcome`.
+    fn saved(save: Save, outcome: Result<R, PhoneError>) -> Self {
+        Decision { save: Some(save), effects: Vec::new(), outcome }
     }
 }
 
@@ -450,7 +456,7 @@ impl Operation for SetPhone {
                 let phone = PhoneState::Verified { number: number.to_owned() };
                 let (save, details) = change(user, phone, vec![EventKind::PhoneVerified], ctx.now)?;
                 let reply = CodeReply { details, verification_code: None };
-                return Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Ok(reply) });
+                return Ok(Decision::saved(save, Ok(reply)));
             }
             // Same number: nothing changes and no new code is issued (ZITADEL's no-op).
             return Ok(Decision::reply(CodeReply {
@@ -465,7 +471,7 @@ impl Operation for SetPhone {
                 let (save, details) =
                     change(user, phone, vec![changed, EventKind::PhoneVerified], ctx.now)?;
                 let reply = CodeReply { details, verification_code: None };
-                Ok(Decision { save: Some(save), effects: Vec::new(), outcome: Ok(reply) })
+                Ok(Decision::saved(save, Ok(reply)))
             }
             VerificationMode::SendCode => {
                 with_new_code(user, number, Delivery::Send, vec![changed], ctx, random)
@@ -514,11 +520,7 @@ impl Operation for VerifyPhone {
         ) {
             let phone = PhoneState::Verified { number: number.clone() };
             let (save, details) = change(user, phone, vec![EventKind::PhoneVerified], ctx.now)?;
-            return Ok(Decision {
-                save: Some(save),
-                effects: Vec::new(),
-                outcome: Ok(DetailsReply { details }),
-            });
+            return Ok(Decision::saved(save, Ok(DetailsReply { details })));
         }
         // A wrong code is saved as a failed attempt, then reported; the count survives retries
         // and restarts, which makes the lockout hold.
@@ -528,11 +530,7 @@ impl Operation for VerifyPhone {
         };
         let phone = PhoneState::Unverified { number: number.clone(), code: Some(failed) };
         let (save, _) = change(user, phone, vec![EventKind::VerificationFailed], ctx.now)?;
-        Ok(Decision {
-            save: Some(save),
-            effects: Vec::new(),
-            outcome: Err(PhoneError::CodeInvalid),
-        })
+        Ok(Decision::saved(save, Err(PhoneError::CodeInvalid)))
     }
 }
 
@@ -585,11 +583,7 @@ impl Operation for RemovePhone {
         }
         let (save, details) =
             change(user, PhoneState::Absent, vec![EventKind::PhoneRemoved], ctx.now)?;
-        Ok(Decision {
-            save: Some(save),
-            effects: Vec::new(),
-            outcome: Ok(DetailsReply { details }),
-        })
+        Ok(Decision::saved(save, Ok(DetailsReply { details })))
     }
 }
 

@@ -143,7 +143,7 @@ pub fn normalize_phone(
             match recent.iter().position(|(seen, _)| *seen == key) {
                 Some(i) => recent.swap(0, i),
                 None => {
-                    let text = options_text(key);
+                    let text = options_text();
                     let options = Options::from_json(&parse_options_text(&text)?)?;
                     recent.truncate(RECENT - 1);
                     recent.insert(0, (key, options));
@@ -162,9 +162,9 @@ extern "C" {
     /// The number of the options' JSON text; throws what `JSON.stringify` throws.
     #[wasm_bindgen(js_name = optionsKey, catch)]
     fn options_key(options: &JsValue) -> Result<f64, JsValue>;
-    /// The JSON text behind a number `optionsKey` just gave ("" for `undefined`).
+    /// The JSON text behind the number `optionsKey` just gave ("" for `undefined`).
     #[wasm_bindgen(js_name = optionsText)]
-    fn options_text(key: f64) -> String;
+    fn options_text() -> String;
 }
 
 #[wasm_bindgen(module = "/js/normalized-phone.js")]

@@ -5,6 +5,7 @@
 //! in insertion order, a repeated key keeps its first place and takes the last value, and two
 //! objects are equal when they hold the same keys and values in any order.
 
+use crate::engine::decimal::Decimal;
 use crate::prelude::*;
 use core::fmt;
 use core::ops::{Index, IndexMut};
@@ -78,32 +79,13 @@ impl Number {
     /// Appends the number as JSON text.
     pub(super) fn write(&self, out: &mut String) {
         match &self.0 {
-            N::PosInt(n) => push_decimal(out, *n),
+            N::PosInt(n) => out.push_str(Decimal::new(*n).as_str()),
             N::NegInt(n) => {
                 out.push('-');
-                push_decimal(out, n.unsigned_abs());
+                out.push_str(Decimal::new(n.unsigned_abs()).as_str());
             }
             N::Float(_, text) => out.push_str(text),
         }
-    }
-}
-
-/// Writes `n` in decimal without the formatting machinery.
-fn push_decimal(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(d) = digits.get_mut(start) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || start == 0 {
-            break;
-        }
-    }
-    for &d in digits.get(start..).unwrap_or_default() {
-        out.push(char::from(d));
     }
 }
 

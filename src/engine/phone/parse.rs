@@ -10,6 +10,7 @@ use super::plan::{self, Length};
 use super::territory::{self, Territory};
 use super::text::{self, Dialled};
 use super::{E164Number, NumberType, ParseOptions, PhoneNumber, PhoneProblem, Region, Validation};
+use crate::engine::decimal::Decimal;
 
 /// libphonenumber's `MIN_LENGTH_FOR_NSN`.
 const MIN_NSN: usize = 2;
@@ -75,7 +76,7 @@ fn parse_number(input: &str, default_region: Option<Region>) -> Result<PhoneNumb
     if !national.iter().all(u8::is_ascii_digit) {
         return Err(PhoneProblem::NotANumber); // unreachable with sane metadata
     }
-    let code = decimal(country_code);
+    let code = Decimal::new(u64::from(country_code));
     let code = code.as_str();
     // libphonenumber's limit, not E.164's 15 digits: its plans have valid numbers beyond
     // that (German national numbers of up to 15 digits).
@@ -180,7 +181,7 @@ fn without_plus(
             }
         }
     }
-    let code = decimal(home.country_code);
+    let code = Decimal::new(u64::from(home.country_code));
     if let Some(rest) = digits.strip_prefix(code.as_str().as_bytes()) {
         let national = strip_national_prefix(rest, home).unwrap_or_else(|| rest.to_vec());
         if (!plan::matches_general(digits, home) && plan::matches_general(&national, home))
@@ -218,32 +219,4 @@ fn strip_national_prefix(number: &[u8], rules: &'static Territory) -> Option<Vec
 /// First territory listed for the calling code (its main country).
 fn main_territory(country_code: u16) -> Option<&'static Territory> {
     territory::for_calling_code(country_code).first().and_then(|&i| territory::get(i))
-}
-
-/// A calling code in decimal, without the formatting machinery (this runs on every call).
-struct Decimal {
-    digits: [u8; 5],
-    start: usize,
-}
-
-impl Decimal {
-    fn as_str(&self) -> &str {
-        let digits = self.digits.get(self.start..).unwrap_or_default();
-        core::str::from_utf8(digits).unwrap_or_default()
-    }
-}
-
-fn decimal(mut n: u16) -> Decimal {
-    let mut digits = [b'0'; 5];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(d) = digits.get_mut(start) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || start == 0 {
-            return Decimal { digits, start };
-        }
-    }
 }
