@@ -54,7 +54,7 @@ pub mod wasm;
 mod prelude {
     pub(crate) use alloc::borrow::ToOwned;
     pub(crate) use alloc::boxed::Box;
-    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::string::String;
     pub(crate) use alloc::vec::Vec;
 }
 

@@ -5,8 +5,8 @@
 //! [`PhoneError::code`], [`PhoneError::id`] and [`PhoneError::message`]; nothing else in the
 //! crate spells an id or a status.
 
+use super::text::{cat, display_piece, Piece};
 use crate::prelude::*;
-use core::fmt;
 
 use super::json::Value;
 use crate::json;
@@ -102,27 +102,30 @@ pub enum FieldProblem {
     NotJson(String),
 }
 
-impl fmt::Display for FieldProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FieldProblem::Missing => f.write_str("is required"),
-            FieldProblem::WrongType { expected } => write!(f, "must be {expected}"),
+impl Piece for FieldProblem {
+    fn push_to(&self, out: &mut String) {
+        let text = match self {
+            FieldProblem::Missing => "is required".into(),
+            FieldProblem::WrongType { expected } => cat!("must be ", expected),
             FieldProblem::Length { min, max } => {
-                write!(f, "must be {min} to {max} characters long")
+                cat!("must be ", min, " to ", max, " characters long")
             }
-            FieldProblem::Range { min, max } => write!(f, "must be an integer from {min} to {max}"),
-            FieldProblem::UnknownKey { hint: None } => f.write_str("is not a known field"),
+            FieldProblem::Range { min, max } => cat!("must be an integer from ", min, " to ", max),
+            FieldProblem::UnknownKey { hint: None } => "is not a known field".into(),
             FieldProblem::UnknownKey { hint: Some(hint) } => {
-                write!(f, "is not a known field ({hint})")
+                cat!("is not a known field (", hint, ")")
             }
-            FieldProblem::Duplicate => f.write_str("is given twice (camelCase and snake_case)"),
-            FieldProblem::ConflictsWith(other) => write!(f, "cannot be combined with {other}"),
-            FieldProblem::MustBeTrue => f.write_str("can only be true (omit it instead)"),
-            FieldProblem::Invalid(why) => f.write_str(why),
-            FieldProblem::NotJson(why) => write!(f, "could not be read as JSON: {why}"),
-        }
+            FieldProblem::Duplicate => "is given twice (camelCase and snake_case)".into(),
+            FieldProblem::ConflictsWith(other) => cat!("cannot be combined with ", other),
+            FieldProblem::MustBeTrue => "can only be true (omit it instead)".into(),
+            FieldProblem::Invalid(why) => (*why).into(),
+            FieldProblem::NotJson(why) => cat!("could not be read as JSON: ", why),
+        };
+        out.push_str(&text);
     }
 }
+
+display_piece!(FieldProblem);
 
 /// Why a request has no authenticated caller.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -344,7 +347,7 @@ impl PhoneError {
     pub fn message(&self) -> String {
         use PhoneError::*;
         match self {
-            InvalidRequest { field, problem } => format!("Request is invalid: {field} {problem}"),
+            InvalidRequest { field, problem } => cat!("Request is invalid: ", field, " ", problem),
             Unauthenticated(AuthProblem::NoCaller) => {
                 "No caller: the call needs an authenticated caller".into()
             }
@@ -356,7 +359,7 @@ impl PhoneError {
             UserNotReady => "User is not yet initialised".into(),
             PermissionDenied => "No matching permissions found".into(),
             PhoneEmpty => "Phone is empty".into(),
-            PhoneInvalid(problem) => format!("Phone is invalid: {problem}"),
+            PhoneInvalid(problem) => cat!("Phone is invalid: ", problem),
             NoPendingCode => "No verification code is pending".into(),
             CodeExpired => "Code is expired".into(),
             CodeInvalid => "Code is invalid".into(),
@@ -364,35 +367,38 @@ impl PhoneError {
             NothingToResend => "No code to resend: the phone is missing or already verified".into(),
             NoPhone => "Phone not found".into(),
             Throttled { retry_after_seconds } => {
-                format!("Too many codes: try again in {retry_after_seconds} s")
+                cat!("Too many codes: try again in ", retry_after_seconds, " s")
             }
             Conflict => "The user was changed concurrently: try again".into(),
             CodeSecret(SecretProblem::Missing) => {
                 "codeSecret is required to issue or check codes".into()
             }
-            CodeSecret(SecretProblem::TooShort) => format!(
-                "codeSecret must be at least {} bytes",
-                super::options::MIN_SECRET_BYTES
-            ),
-            InvalidOption { option, problem } => format!("Options are invalid: {option} {problem}"),
+            CodeSecret(SecretProblem::TooShort) => {
+                cat!("codeSecret must be at least ", super::options::MIN_SECRET_BYTES, " bytes")
+            }
+            InvalidOption { option, problem } => {
+                cat!("Options are invalid: ", option, " ", problem)
+            }
             RandomUnavailable => "The random source failed".into(),
-            HostStorage { callback, cause } => format!("Host callback {callback} failed: {cause}"),
-            HostSms { cause, saved: true } => format!(
-                "SMS could not be sent (sendSms failed: {cause}); the phone and its code are saved, \
-                 resend to deliver a code"
+            HostStorage { callback, cause } => cat!("Host callback ", callback, " failed: ", cause),
+            HostSms { cause, saved: true } => cat!(
+                "SMS could not be sent (sendSms failed: ",
+                cause,
+                "); the phone and its code are saved, resend to deliver a code"
             ),
-            HostSms { cause, saved: false } => format!("SMS cannot be sent: {cause}"),
+            HostSms { cause, saved: false } => cat!("SMS cannot be sent: ", cause),
             // The driver calls sendSms only after a successful save.
-            HostTimeout { callback: "sendSms", timeout_ms } => format!(
-                "Host callback sendSms did not settle within {timeout_ms} ms; the phone and its \
-                 code are saved, resend to deliver a code"
+            HostTimeout { callback: "sendSms", timeout_ms } => cat!(
+                "Host callback sendSms did not settle within ",
+                timeout_ms,
+                " ms; the phone and its code are saved, resend to deliver a code"
             ),
             HostTimeout { callback, timeout_ms } => {
-                format!("Host callback {callback} did not settle within {timeout_ms} ms")
+                cat!("Host callback ", callback, " did not settle within ", timeout_ms, " ms")
             }
             RouteNotFound => "No such route".into(),
-            MethodNotAllowed { allow } => format!("Method not allowed: use {allow}"),
-            PayloadTooLarge { limit } => format!("Request body is over {limit} bytes"),
+            MethodNotAllowed { allow } => cat!("Method not allowed: use ", allow),
+            PayloadTooLarge { limit } => cat!("Request body is over ", limit, " bytes"),
             UnsupportedMediaType => {
                 "Request body must be JSON (Content-Type: application/json)".into()
             }
@@ -405,7 +411,7 @@ impl PhoneError {
         let message = self.message();
         json!({
             "code": self.code().number(),
-            "message": format!("{message} ({})", self.id()),
+            "message": cat!(message, " (", self.id(), ")"),
             "details": [{
                 "@type": "type.googleapis.com/zitadel.v1.ErrorDetail",
                 "id": self.id(),
@@ -430,11 +436,14 @@ impl PhoneError {
     }
 }
 
-impl fmt::Display for PhoneError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.message(), self.id())
+/// `<message> (<id>)`, as the JSON body's `message`.
+impl Piece for PhoneError {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(&cat!(self.message(), " (", self.id(), ")"));
     }
 }
+
+display_piece!(PhoneError);
 
 impl core::error::Error for PhoneError {}
 

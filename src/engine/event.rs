@@ -1,6 +1,7 @@
 //! What a call did ([`PhoneEvent`], for the audit trail) and what the host must do next
 //! ([`Effect`]).
 
+use super::text::cat;
 use crate::prelude::*;
 use core::fmt;
 
@@ -53,7 +54,7 @@ impl PhoneEvent {
             }
             EventKind::CodeAdded { expires_at, code_returned } => (
                 "user.human.phone.code.added",
-                json!({"expiresAt": expires_at.to_string(), "codeReturned": code_returned}),
+                json!({"expiresAt": cat!(expires_at), "codeReturned": code_returned}),
             ),
             EventKind::PhoneVerified => ("user.human.phone.verified", json!({})),
             EventKind::VerificationFailed => ("user.human.phone.verification.failed", json!({})),
@@ -62,7 +63,7 @@ impl PhoneEvent {
         json!({
             "type": kind,
             "sequence": self.sequence.value(),
-            "createdAt": self.created_at.to_string(),
+            "createdAt": cat!(self.created_at),
             "payload": payload,
         })
     }
@@ -102,7 +103,7 @@ impl SmsMessage {
             "text": self.text,
             "userId": self.user_id,
             "resourceOwner": self.resource_owner,
-            "expiresAt": self.expires_at.to_string(),
+            "expiresAt": cat!(self.expires_at),
         })
     }
 }

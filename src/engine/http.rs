@@ -6,6 +6,8 @@ use super::json::{Map, Value};
 use crate::json;
 use crate::prelude::*;
 
+use super::text::cat;
+
 use super::error::{FieldProblem, PhoneError};
 use super::json::{self, Blame, Schema};
 use super::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
@@ -110,7 +112,7 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
         return Err(PhoneError::UnsupportedMediaType);
     }
     let json_body = if has_body {
-        json::parse(body).map_err(|e| b.error("body", FieldProblem::NotJson(e.to_string())))?
+        json::parse(body).map_err(|e| b.error("body", FieldProblem::NotJson(cat!(e))))?
     } else {
         Value::Null
     };
@@ -195,7 +197,7 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// 200 with the reply.
     pub fn ok(reply: &Value) -> HttpResponse {
-        HttpResponse { status: 200, headers: base_headers(), body: reply.to_string() }
+        HttpResponse { status: 200, headers: base_headers(), body: cat!(reply) }
     }
 
     /// The error's status and gRPC-style body, with `Allow` (405), `WWW-Authenticate` (401)
@@ -208,11 +210,11 @@ impl HttpResponse {
                 headers.push(("www-authenticate", "Bearer".to_owned()))
             }
             PhoneError::Throttled { retry_after_seconds } => {
-                headers.push(("retry-after", retry_after_seconds.to_string()));
+                headers.push(("retry-after", cat!(retry_after_seconds)));
             }
             _ => {}
         }
-        HttpResponse { status: error.http_status(), headers, body: error.to_json().to_string() }
+        HttpResponse { status: error.http_status(), headers, body: cat!(error.to_json()) }
     }
 
     /// `{status, headers: {name: value}, body}`.

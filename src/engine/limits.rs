@@ -3,6 +3,7 @@
 //! with the code it protects, in verify.
 
 use super::json::Value;
+use super::text::cat;
 use crate::json;
 use crate::prelude::*;
 
@@ -41,7 +42,7 @@ pub struct SmsSent {
 impl SmsSent {
     /// `{to, at}`.
     pub fn to_json(&self) -> Value {
-        json!({"to": self.to, "at": self.at.to_string()})
+        json!({"to": self.to, "at": cat!(self.at)})
     }
 }
 

@@ -19,9 +19,11 @@ pub mod phone;
 pub mod record;
 pub mod request;
 pub mod sms;
+pub(crate) mod text;
 pub mod time;
 
 use self::json::Value;
+use self::text::cat;
 use crate::json;
 use crate::prelude::*;
 
@@ -187,8 +189,8 @@ impl Details {
     /// JSON writes uint64.
     pub fn to_json(&self) -> Value {
         json!({
-            "sequence": self.sequence.value().to_string(),
-            "changeDate": self.change_date.to_string(),
+            "sequence": cat!(self.sequence.value()),
+            "changeDate": cat!(self.change_date),
             "resourceOwner": self.resource_owner,
         })
     }
@@ -299,7 +301,7 @@ pub fn normalize_phone(input: &Value, options: &Value) -> Result<String, PhoneEr
         PhoneError::field("input", error::FieldProblem::WrongType { expected: "a string" })
     })?;
     let number = parse_phone(input, &Options::from_json(options)?)?;
-    Ok(json!({
+    Ok(cat!(json!({
         "e164": number.e164().as_str(),
         "region": number.region().as_str(),
         "type": number.number_type().as_str(),
@@ -307,8 +309,7 @@ pub fn normalize_phone(input: &Value, options: &Value) -> Result<String, PhoneEr
         "possible": number.is_possible(),
         "countryCode": number.country_code(),
         "nationalNumber": number.national_number(),
-    })
-    .to_string())
+    })))
 }
 
 /// Checks 3 and 4 of SPEC §2: a human user that is neither deleted nor (for calls that change

@@ -2,6 +2,7 @@
 //! argument. Defaults follow ZITADEL (region CH, 6 characters of A-Z0-9 valid 1 hour).
 
 use super::json::Value;
+use super::text::cat;
 use crate::prelude::*;
 
 use super::auth::Caller;
@@ -163,7 +164,7 @@ impl Options {
             // Loops rather than `collect::<Result<..>>`, whose adapters cost 1 KB of wasm each.
             let mut regions = Vec::with_capacity(list.len());
             for (i, item) in list.iter().enumerate() {
-                regions.push(self::region(item, &format!("allowedRegions[{i}]"))?);
+                regions.push(self::region(item, &cat!("allowedRegions[", i, "]"))?);
             }
             options.allowed_regions = Some(regions);
         }
@@ -186,7 +187,7 @@ impl Options {
             for (i, item) in list.iter().enumerate() {
                 types.push(item.as_str().and_then(NumberType::parse).ok_or_else(|| {
                     b.error(
-                        &format!("allowedTypes[{i}]"),
+                        &cat!("allowedTypes[", i, "]"),
                         FieldProblem::Invalid(
                             "must be a number type such as \"mobile\" or \"fixedLine\"",
                         ),

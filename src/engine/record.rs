@@ -3,6 +3,7 @@
 //! other field exactly as the host stored it).
 
 use super::json::Value;
+use super::text::cat;
 use crate::json;
 use crate::prelude::*;
 
@@ -199,7 +200,7 @@ impl UserRecord {
     pub fn changes_to_json(&self) -> Value {
         json!({
             "sequence": self.sequence.0,
-            "changeDate": self.change_date.map(|t| t.to_string()),
+            "changeDate": self.change_date.map(|t| cat!(t)),
             "phone": phone_to_json(&self.phone),
             "smsLog": self.sms_log.iter().map(SmsSent::to_json).collect::<Vec<_>>(),
         })
@@ -335,8 +336,8 @@ fn phone_to_json(phone: &PhoneState) -> Value {
             "isVerified": false,
             "code": code.as_ref().map(|c| json!({
                 "hash": c.hash.to_hex(),
-                "createdAt": c.created_at.to_string(),
-                "expiresAt": c.expires_at.to_string(),
+                "createdAt": cat!(c.created_at),
+                "expiresAt": cat!(c.expires_at),
                 "failedAttempts": c.failed_attempts,
             })),
         }),

@@ -4,7 +4,8 @@
 //! which is Howard Hinnant's public-domain `days_from_civil`/`civil_from_days` (30 lines),
 //! while chrono or time would add tens of KB to a size-budgeted wasm.
 
-use core::fmt;
+use super::text::{display_piece, Piece};
+use crate::prelude::*;
 
 /// Milliseconds since 1970-01-01T00:00:00Z, within years 0000..=9999.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -103,9 +104,9 @@ impl Timestamp {
     }
 }
 
-impl fmt::Display for Timestamp {
-    /// RFC 3339 UTC with milliseconds: `2026-11-28T12:00:00.123Z`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// RFC 3339 UTC with milliseconds: `2026-11-28T12:00:00.123Z`.
+impl Piece for Timestamp {
+    fn push_to(&self, out: &mut String) {
         let millis = self.0.rem_euclid(1000);
         let seconds = self.0.div_euclid(1000);
         let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
@@ -136,9 +137,11 @@ impl fmt::Display for Timestamp {
             }
             at += 1;
         }
-        f.write_str(core::str::from_utf8(&text).unwrap_or_default())
+        out.push_str(core::str::from_utf8(&text).unwrap_or_default());
     }
 }
+
+display_piece!(Timestamp);
 
 fn is_leap(year: i64) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)

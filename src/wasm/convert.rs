@@ -6,6 +6,7 @@
 //! unwinding through wasm. The same parser then serves HTTP bodies.
 
 use crate::engine::json::{self, Value};
+use crate::engine::text::cat;
 use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -31,7 +32,7 @@ extern "C" {
 /// (a getter threw, a cycle, a BigInt, a NaN or an infinity, a function or a symbol).
 pub fn to_json(value: &JsValue) -> Result<Value, String> {
     match stringify(value)? {
-        Some(text) => json::parse(&text).map_err(|e| e.to_string()),
+        Some(text) => json::parse(&text).map_err(|e| cat!(e)),
         None => Ok(Value::Null),
     }
 }
@@ -62,7 +63,7 @@ pub fn not_json(value: &JsValue) -> Option<String> {
 /// JSON as a plain JS value.
 pub fn to_js(value: &Value) -> JsValue {
     // Serialising a `Value` cannot fail and its text always parses; `null` is a safe fallback.
-    json_parse(&value.to_string()).unwrap_or(JsValue::NULL)
+    json_parse(&cat!(value)).unwrap_or(JsValue::NULL)
 }
 
 /// The fields `keys` (comma-separated) of `object` as JSON, read and serialised in one call
@@ -70,7 +71,7 @@ pub fn to_js(value: &Value) -> JsValue {
 pub fn fields_to_json(object: &JsValue, keys: &str) -> Result<Value, String> {
     let text = json_stringify_fields(object, keys).map_err(|thrown| describe(&thrown))?;
     let text = text.as_string().unwrap_or_default();
-    crate::engine::json::parse(&text).map_err(|e| e.to_string())
+    crate::engine::json::parse(&text).map_err(|e| cat!(e))
 }
 
 /// JSON text (valid by construction) as a plain JS value.
@@ -91,13 +92,13 @@ pub fn describe(thrown: &JsValue) -> String {
     } else if thrown.is_object() {
         let field = |key| property(thrown, key).ok().and_then(|v| v.as_string());
         match (field("name"), field("message")) {
-            (Some(name), Some(message)) => format!("{name}: {message}"),
+            (Some(name), Some(message)) => cat!(name, ": ", message),
             (None, Some(message)) => message,
             _ => "a non-Error object".to_owned(),
         }
     } else {
         let kind = thrown.js_typeof().as_string().unwrap_or_default();
-        format!("a value of type {kind}")
+        cat!("a value of type ", kind)
     };
     text.chars().take(300).collect()
 }

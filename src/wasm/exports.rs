@@ -1,6 +1,7 @@
 //! The exported functions. Each converts its arguments, lets the engine parse them, runs the
 //! driver and converts the reply; nothing else.
 
+use crate::engine::text::cat;
 use crate::prelude::*;
 use core::cell::RefCell;
 use core::future::Future;
@@ -202,8 +203,7 @@ fn parse_options_text(text: &str) -> Result<Value, PhoneError> {
     if text.is_empty() {
         return Ok(Value::Null);
     }
-    json::parse(text)
-        .map_err(|e| PhoneError::option("options", FieldProblem::NotJson(e.to_string())))
+    json::parse(text).map_err(|e| PhoneError::option("options", FieldProblem::NotJson(cat!(e))))
 }
 
 /// A parsed call of any kind, replying in JSON.

@@ -6,6 +6,7 @@
 //! behave alike), races a `timeoutMs` timer, and is awaited. Whatever a callback throws,
 //! rejects or returns becomes a `PhoneError` naming the callback.
 
+use crate::engine::text::cat;
 use crate::prelude::*;
 use core::cell::RefCell;
 
@@ -52,15 +53,14 @@ impl Callbacks {
     /// `host[name]` as a function.
     fn function(&self, name: &str) -> Result<Function, String> {
         let member = convert::property(&self.this, name)
-            .map_err(|cause| format!("reading host.{name} threw {cause}"))?;
-        member.dyn_into::<Function>().map_err(|_| format!("host.{name} must be a function"))
+            .map_err(|cause| cat!("reading host.", name, " threw ", cause))?;
+        member.dyn_into::<Function>().map_err(|_| cat!("host.", name, " must be a function"))
     }
 
     /// Calls `function` with the host as `this` and awaits what it returns, for at most
     /// `timeout_ms`.
     async fn call(&self, function: &Function, args: &[&JsValue]) -> Result<JsValue, Failure> {
-        let threw =
-            |thrown: JsValue| Failure::Failed(format!("threw {}", convert::describe(&thrown)));
+        let threw = |thrown: JsValue| Failure::Failed(cat!("threw ", convert::describe(&thrown)));
         let returned = match args {
             [a] => function.call1(&self.this, a),
             [a, b, c] => function.call3(&self.this, a, b, c),
@@ -71,7 +71,7 @@ impl Callbacks {
         // thenable is awaited. Reading `then` may run a getter, so it is guarded too.
         let then = if returned.is_object() || returned.is_function() {
             convert::property(&returned, "then")
-                .map_err(|cause| Failure::Failed(format!("threw {cause}")))?
+                .map_err(|cause| Failure::Failed(cat!("threw ", cause)))?
         } else {
             JsValue::UNDEFINED
         };
@@ -92,7 +92,7 @@ impl Callbacks {
             if Object::is(&reason, &marker) {
                 Failure::TimedOut
             } else {
-                Failure::Failed(format!("rejected with {}", convert::describe(&reason)))
+                Failure::Failed(cat!("rejected with ", convert::describe(&reason)))
             }
         })
     }
@@ -174,7 +174,7 @@ pub async fn authenticate(
         return Err(PhoneError::Unauthenticated(AuthProblem::UnknownToken));
     }
     let json = convert::to_json(&caller)
-        .map_err(|cause| fail(format!("returned a caller that is not JSON: {cause}")))?;
+        .map_err(|cause| fail(cat!("returned a caller that is not JSON: ", cause)))?;
     Caller::from_authenticate(&json)
 }
 
@@ -193,7 +193,7 @@ impl Host for JsHost {
             return Err(fail("must return a record object or null".into()));
         }
         let json = convert::fields_to_json(&record, UserRecord::FIELD_LIST)
-            .map_err(|cause| fail(format!("returned a record that is not JSON: {cause}")))?;
+            .map_err(|cause| fail(cat!("returned a record that is not JSON: ", cause)))?;
         let parsed = UserRecord::from_json(&json, user_id, "loadUser")?;
         *self.loaded.borrow_mut() = record;
         Ok(Some(parsed))
@@ -210,7 +210,7 @@ impl Host for JsHost {
         let record = object_assign(&Object::new(), &loaded, &changes).map_err(|thrown| {
             PhoneError::storage(
                 "loadUser",
-                format!("returned a record that cannot be copied: {}", convert::describe(&thrown)),
+                cat!("returned a record that cannot be copied: ", convert::describe(&thrown)),
             )
         })?;
         let events =

@@ -5,6 +5,7 @@
 
 use super::{Map, Value};
 use crate::engine::error::{FieldProblem, PhoneError};
+use crate::engine::text::cat;
 use crate::prelude::*;
 
 /// Whose mistake a malformed value is; decides the error variant.
@@ -25,7 +26,10 @@ impl Blame {
             Blame::Options => PhoneError::option(path, problem),
             Blame::Storage(callback) => {
                 let value = if callback == "authenticate" { "caller" } else { "record" };
-                PhoneError::storage(callback, format!("returned a {value} whose {path} {problem}"))
+                PhoneError::storage(
+                    callback,
+                    cat!("returned a ", value, " whose ", path, " ", problem),
+                )
             }
         }
     }
@@ -171,7 +175,7 @@ pub(crate) fn strings<'a>(
         value.as_array().ok_or_else(|| blame.error(path, wrong_type("an array of strings")))?;
     let mut strings = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        strings.push(string(item, &format!("{path}[{i}]"), blame, 1, max)?);
+        strings.push(string(item, &cat!(path, "[", i, "]"), blame, 1, max)?);
     }
     Ok(strings)
 }
@@ -181,7 +185,7 @@ pub(crate) fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_owned()
     } else {
-        format!("{parent}.{key}")
+        cat!(parent, ".", key)
     }
 }
 

@@ -12,8 +12,8 @@
 //! computed rather than tabled, so a float within a few units in the last place of
 //! `f64::MAX` may be judged differently; JavaScript never writes such a literal.
 
+use crate::engine::text::{cat, display_piece, Piece};
 use crate::prelude::*;
-use core::fmt;
 
 use super::value::{Map, Number, Value};
 
@@ -82,11 +82,13 @@ impl Problem {
 }
 
 /// `<problem> at line <l> column <c>`, as serde_json's `Error` displays.
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at line {} column {}", self.problem.text(), self.line, self.column)
+impl Piece for ParseError {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(&cat!(self.problem.text(), " at line ", self.line, " column ", self.column));
     }
 }
+
+display_piece!(ParseError);
 
 impl core::error::Error for ParseError {}
 

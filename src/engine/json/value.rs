@@ -6,8 +6,8 @@
 //! objects are equal when they hold the same keys and values in any order.
 
 use crate::engine::decimal::Decimal;
+use crate::engine::text::{display_piece, Piece};
 use crate::prelude::*;
-use core::fmt;
 use core::ops::{Index, IndexMut};
 
 /// A JSON value.
@@ -406,11 +406,13 @@ impl PartialEq<u64> for Value {
 }
 
 /// Compact JSON text, as serde_json's `to_string` writes it.
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&super::write::to_string(self))
+impl Piece for Value {
+    fn push_to(&self, out: &mut String) {
+        super::write::write(self, out);
     }
 }
+
+display_piece!(Value);
 
 /// A value of a Rust type as JSON, by reference; what [`json!`](crate::json) builds values
 /// from.

@@ -3,14 +3,8 @@
 use super::value::Value;
 use crate::prelude::*;
 
-/// The value as compact JSON text.
-pub fn to_string(value: &Value) -> String {
-    let mut out = String::new();
-    write(value, &mut out);
-    out
-}
-
-fn write(value: &Value, out: &mut String) {
+/// Appends the value as compact JSON text.
+pub(super) fn write(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),

@@ -318,9 +318,10 @@ pub enum PhoneProblem {
     TypeNotAllowed,
 }
 
-impl fmt::Display for PhoneProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl PhoneProblem {
+    /// The short lowercase reason, as Display writes it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
             PhoneProblem::Empty => "empty",
             PhoneProblem::NoDigits => "no digits",
             PhoneProblem::NotANumber => "not a phone number",
@@ -332,7 +333,19 @@ impl fmt::Display for PhoneProblem {
             PhoneProblem::InvalidForRegion => "not a valid number for the region",
             PhoneProblem::RegionNotAllowed => "region not allowed",
             PhoneProblem::TypeNotAllowed => "type not allowed",
-        })
+        }
+    }
+}
+
+impl fmt::Display for PhoneProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl crate::engine::text::Piece for PhoneProblem {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self.as_str());
     }
 }
 
