@@ -302,7 +302,7 @@ fn run<O: Operation>(
     random: &mut dyn RandomSource,
 ) -> Result<Value, PhoneError> {
     let operation = parsed?;
-    block_on(driver::run(host, &operation, ctx, random)).map(|reply| reply.to_json())
+    block_on(driver::run(host, operation, ctx, random)).map(|reply| reply.to_json())
 }
 
 /// Verify with arbitrary codes against one pending code: only the code itself (case-folded)

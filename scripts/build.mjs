@@ -24,11 +24,11 @@ if (!existsSync(wasmOpt)) throw new Error('node_modules/.bin/wasm-opt is missing
 // run time.
 run(wasmOpt, ['-Oz', '--strip-producers', '--strip-target-features', `${pkg}/contact_phone_bg.wasm`, '-o', `${pkg}/contact_phone_bg.wasm`]);
 
-// wasm-bindgen copies js/phone-error.js under a hashed snippets folder; the entries re-export
+// wasm-bindgen copies js/bindings.js under a hashed snippets folder; the entries re-export
 // that very module so that `instanceof PhoneError` holds for the errors the module throws.
 const snippets = readdirSync(`${pkg}/snippets`);
 if (snippets.length !== 1) throw new Error(`expected one snippets folder, found ${snippets}`);
-const phoneError = `./snippets/${snippets[0]}/js/phone-error.js`;
+const phoneError = `./snippets/${snippets[0]}/js/bindings.js`;
 copyFileSync(`${root}js/fetch.js`, `${pkg}/fetch.js`);
 const reexports = `export * from './contact_phone.js';
 export { default } from './contact_phone.js';

@@ -22,12 +22,14 @@
 //!   record, the parsed request, the options, the time and a random source, it returns the
 //!   record to save (with its audit events), the effects to run after the save (an SMS) and the
 //!   reply, or an error. It never awaits, reads a clock or draws randomness itself.
-//! - [`driver`] does the I/O in order, written once against the small [`driver::Host`] trait:
-//!   load the record, ask the engine, save it with compare-and-swap (reloading and deciding
-//!   again when another writer won), then run the effects.
-//! - `wasm` (only on `wasm32`) adapts JS values and the JS host object to the driver and
+//! - [`driver`] puts the I/O in order, as a state machine that does none itself
+//!   ([`driver::Driver`]): load the record, ask the engine, save it with compare-and-swap
+//!   (reloading and deciding again when another writer won), then run the effects.
+//!   [`driver::run`] runs it over the small [`driver::Host`] trait (the tests' hosts).
+//! - `wasm` (only on `wasm32`) runs the driver over the JS host object, adapts JS values, and
 //!   exports `setPhone`, `verifyPhone`, `resendPhoneCode`, `removePhone`, `getPhone`,
-//!   `normalizePhone` and the `PhoneError` class.
+//!   `handleHttp`, `normalizePhone` and the `PhoneError` class. The only async code is
+//!   `js/bindings.js`, which awaits the host's Promises, so the wasm carries no async runtime.
 #![warn(missing_docs)]
 // The npm build turns the `std` feature off: the wasm then links no std, and a panic traps
 // without formatting a message (see `panic` below). Tests and native builds keep std.

@@ -188,7 +188,7 @@ describe('numbers of other countries (the full normaliser)', () => {
 });
 
 describe('options are remembered by their JSON text', () => {
-  // normalizePhone reads each distinct options text once (js/options-key.js); these calls go
+  // normalizePhone reads each distinct options text once (js/bindings.js); these calls go
   // through more texts than it keeps (8 in wasm, 64 in JS), in orders that evict and return.
   test('every call sees its own options, whatever came before', () => {
     const regions = ['GB', 'DE', 'US', 'FR', 'IT', 'ES', 'NL', 'AT', 'BE', 'SE'];

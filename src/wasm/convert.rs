@@ -10,7 +10,7 @@ use crate::engine::text::cat;
 use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/js/json.js")]
+#[wasm_bindgen(module = "/js/bindings.js")]
 extern "C" {
     /// `JSON.stringify` that rejects NaN and the infinities.
     #[wasm_bindgen(js_name = stringify, catch)]

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 use super::convert;
 use crate::engine::error::PhoneError;
 
-#[wasm_bindgen(module = "/js/phone-error.js")]
+#[wasm_bindgen(module = "/js/bindings.js")]
 extern "C" {
     #[wasm_bindgen(js_name = PhoneError)]
     type JsPhoneError;

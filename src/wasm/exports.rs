@@ -4,21 +4,18 @@
 use crate::engine::text::cat;
 use crate::prelude::*;
 use core::cell::RefCell;
-use core::future::Future;
-use core::pin::Pin;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::host::JsHost;
-use super::{convert, error, platform};
-use crate::driver;
+use super::pending::{options_json, AnyCall, Drive, PendingCall};
+use super::{convert, error};
 use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::json::{self, Value};
 use crate::engine::options::Options;
 use crate::engine::phone::PhoneNumber;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
-use crate::engine::{self, AsJson, Context, Operation};
+use crate::engine::{self, AsJson, Operation};
 use crate::sync::Local;
 
 /// `setPhone(userId, {phone: {number, sendCode|returnCode|isVerified}}, host, options)`.
@@ -29,7 +26,7 @@ pub fn set_phone(
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Promise {
-    promise(Box::pin(call(Call::Set, user_id, request, host, options)))
+    call(Call::Set, user_id, request, host, options)
 }
 
 /// `verifyPhone(userId, {verificationCode}, host, options)`.
@@ -40,7 +37,7 @@ pub fn verify_phone(
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Promise {
-    promise(Box::pin(call(Call::Verify, user_id, request, host, options)))
+    call(Call::Verify, user_id, request, host, options)
 }
 
 /// `resendPhoneCode(userId, {sendCode} | {returnCode}, host, options)`.
@@ -51,7 +48,7 @@ pub fn resend_phone_code(
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Promise {
-    promise(Box::pin(call(Call::Resend, user_id, request, host, options)))
+    call(Call::Resend, user_id, request, host, options)
 }
 
 /// `removePhone(userId, host, options)`.
@@ -61,7 +58,7 @@ pub fn remove_phone(
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Promise {
-    promise(Box::pin(call(Call::Remove, user_id, JsValue::UNDEFINED, host, options)))
+    call(Call::Remove, user_id, JsValue::UNDEFINED, host, options)
 }
 
 /// `getPhone(userId, host, options)`.
@@ -71,18 +68,7 @@ pub fn get_phone(
     #[wasm_bindgen(unchecked_param_type = "PhoneHost")] host: JsValue,
     #[wasm_bindgen(unchecked_param_type = "PhoneOptions")] options: JsValue,
 ) -> Promise {
-    promise(Box::pin(call(Call::Get, user_id, JsValue::UNDEFINED, host, options)))
-}
-
-/// The work of an async export, boxed: every export hands the same future type to js-sys, so
-/// its Promise glue (task, queue, JSPI check) is compiled once instead of once per export,
-/// as `async fn` exports would have it (8 KB of wasm for six exports).
-pub(super) type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
-
-/// A Promise settled by `work`, which runs from the microtask queue as an `async fn` export's
-/// body would.
-pub(super) fn promise(work: Work) -> Promise {
-    wasm_bindgen_futures::future_to_promise(work)
+    call(Call::Get, user_id, JsValue::UNDEFINED, host, options)
 }
 
 /// The five calls on a stored user.
@@ -95,17 +81,23 @@ enum Call {
     Get,
 }
 
-/// One call: arguments to engine values, [`run`], the reply or error to JS; one state
-/// machine for all five.
-async fn call(
+/// One call: arguments to engine values (from the microtask queue, as an `async fn` export's
+/// body would), then the [`Driver`](crate::driver::Driver) with the host.
+fn call(
     call: Call,
     user_id: JsValue,
     request: JsValue,
     host: JsValue,
     options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let parsed = parse(call, &user_id, &request);
-    respond(run(parsed, &host, &options).await)
+) -> Promise {
+    PendingCall::run(
+        false,
+        Box::new(move || {
+            let parsed = parse(call, &user_id, &request)?;
+            let (operation, policy) = engine::prepare(parsed, &options_json(&options)?)?;
+            Ok(Drive { operation, policy, host, options }.start())
+        }),
+    )
 }
 
 /// The request (as JSON, when the call has one), then the user id, parsed for `call`.
@@ -129,7 +121,7 @@ pub fn normalize_phone(
     #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     // The input crosses as a string (anything else fails the engine's type check). Options are
-    // read only when their JSON text is new (js/options-key.js numbers the texts): the same
+    // read only when their JSON text is new (js/bindings.js numbers the texts): the same
     // few options come with most calls, and reading them costs more than parsing the number.
     let Some(input) = input.as_string() else {
         let result = options_json(&options)
@@ -158,7 +150,7 @@ pub fn normalize_phone(
     result.map(|number| normalized_phone(&compact(&number))).map_err(|e| error::to_js(&e))
 }
 
-#[wasm_bindgen(module = "/js/options-key.js")]
+#[wasm_bindgen(module = "/js/bindings.js")]
 extern "C" {
     /// The number of the options' JSON text; throws what `JSON.stringify` throws.
     #[wasm_bindgen(js_name = optionsKey, catch)]
@@ -168,14 +160,14 @@ extern "C" {
     fn options_text() -> String;
 }
 
-#[wasm_bindgen(module = "/js/normalized-phone.js")]
+#[wasm_bindgen(module = "/js/bindings.js")]
 extern "C" {
     /// normalizePhone's reply object from [`compact`] text.
     #[wasm_bindgen(js_name = normalizedPhone)]
     fn normalized_phone(text: &str) -> JsValue;
 }
 
-/// The reply as js/normalized-phone.js reads it: `e164|region|type|valid|possible|` and the
+/// The reply as js/bindings.js reads it: `e164|region|type|valid|possible|` and the
 /// number of digits of the calling code; none of the fields can contain a `|`.
 fn compact(number: &PhoneNumber) -> String {
     let flag = |b: bool| if b { "|1" } else { "|0" };
@@ -206,38 +198,9 @@ fn parse_options_text(text: &str) -> Result<Value, PhoneError> {
     json::parse(text).map_err(|e| PhoneError::option("options", FieldProblem::NotJson(cat!(e))))
 }
 
-/// A parsed call of any kind, replying in JSON.
-pub(super) type AnyCall = Box<dyn Operation<Reply = Value>>;
-
-/// Boxes a parsed call, so that [`run`] and the driver exist once in the wasm, not five times.
+/// Boxes a parsed call, so that the driver exists once in the wasm, not five times.
 fn any<O: Operation + 'static>(parsed: Result<O, PhoneError>) -> Result<AnyCall, PhoneError> {
     parsed.map(|operation| Box::new(AsJson(operation)) as AnyCall)
-}
-
-/// Steps shared by the five calls: options, caller, then [`drive`].
-async fn run(
-    parsed: Result<AnyCall, PhoneError>,
-    host: &JsValue,
-    options: &JsValue,
-) -> Result<Value, PhoneError> {
-    let (operation, policy) = engine::prepare(parsed?, &options_json(options)?)?;
-    drive(operation, policy, host, options).await
-}
-
-/// Reads the clock, checks the host's callbacks, and runs the driver.
-pub(super) async fn drive(
-    operation: AnyCall,
-    policy: Options,
-    host: &JsValue,
-    options: &JsValue,
-) -> Result<Value, PhoneError> {
-    let ctx = Context { options: &policy, now: platform::now(options)? };
-    let host = JsHost::new(host, operation.needs(), policy.timeout_ms)?;
-    driver::run(&host, &operation, &ctx, &mut platform::PlatformRandom).await
-}
-
-fn respond(result: Result<Value, PhoneError>) -> Result<JsValue, JsValue> {
-    result.map(|reply| convert::to_js(&reply)).map_err(|e| error::to_js(&e))
 }
 
 /// The user id as JSON; a value JSON cannot hold becomes `null` and fails the type check.
@@ -250,9 +213,4 @@ fn string_json(value: &JsValue) -> Value {
 fn request_json(request: &JsValue) -> Result<Value, PhoneError> {
     convert::to_json(request)
         .map_err(|why| PhoneError::field("request", FieldProblem::NotJson(why)))
-}
-
-pub(super) fn options_json(options: &JsValue) -> Result<Value, PhoneError> {
-    convert::to_json(options)
-        .map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
 }

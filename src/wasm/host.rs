@@ -1,52 +1,53 @@
-//! [`JsHost`]: the JS host object (`loadUser`, `saveUser`, `sendSms`, `authenticate`) as a
-//! [`Host`].
+//! [`JsHost`]: the JS host object (`loadUser`, `saveUser`, `sendSms`, `authenticate`) and
+//! what its callbacks return.
 //!
 //! Members are read with a checked cast, since a user's object can hold anything; every call
-//! passes the host as `this`, goes through `Promise.resolve` (so plain values and Promises
-//! behave alike), races a `timeoutMs` timer, and is awaited. Whatever a callback throws,
+//! passes the host as `this`. A plain return value is used at once; a thenable goes to
+//! `js/bindings.js`, which awaits it against the `timeoutMs` timer. Whatever a callback throws,
 //! rejects or returns becomes a `PhoneError` naming the callback.
 
-use crate::engine::text::cat;
 use crate::prelude::*;
-use core::cell::RefCell;
 
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use super::convert;
-use crate::driver::Host;
 use crate::engine::auth::Caller;
 use crate::engine::error::{AuthProblem, PhoneError};
 use crate::engine::event::SmsMessage;
 use crate::engine::record::UserRecord;
+use crate::engine::text::cat;
 use crate::engine::{Needs, Save};
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
-    fn promise_resolve(value: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_namespace = Object, js_name = assign, catch)]
     fn object_assign(target: &Object, first: &JsValue, second: &JsValue)
         -> Result<Object, JsValue>;
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &Function, millis: f64, argument: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
 }
 
 /// Why a callback gave no usable value.
-enum Failure {
+pub(super) enum Failure {
     /// It threw or rejected; the text says with what.
     Failed(String),
     /// Its Promise did not settle within the timeout.
     TimedOut,
 }
 
+/// What a callback gave in the end: its value (awaited, if it was a thenable), or why not.
+pub(super) type Settled = Result<JsValue, Failure>;
+
+/// What calling a callback gave at once.
+pub(super) enum Called {
+    Settled(Settled),
+    /// A thenable, for `js/bindings.js` to await.
+    Pending(JsValue),
+}
+
 /// A host object as the caller of its callbacks.
-struct Callbacks {
+pub(super) struct Callbacks {
     this: JsValue,
-    timeout_ms: u32,
+    pub(super) timeout_ms: u32,
 }
 
 impl Callbacks {
@@ -57,51 +58,45 @@ impl Callbacks {
         member.dyn_into::<Function>().map_err(|_| cat!("host.", name, " must be a function"))
     }
 
-    /// Calls `function` with the host as `this` and awaits what it returns, for at most
-    /// `timeout_ms`.
-    async fn call(&self, function: &Function, args: &[&JsValue]) -> Result<JsValue, Failure> {
+    /// Calls `function` with the host as `this`.
+    pub(super) fn call(&self, function: &Function, args: &[&JsValue]) -> Called {
         let threw = |thrown: JsValue| Failure::Failed(cat!("threw ", convert::describe(&thrown)));
         let returned = match args {
             [a] => function.call1(&self.this, a),
             [a, b, c] => function.call3(&self.this, a, b, c),
             _ => function.call0(&self.this),
-        }
-        .map_err(threw)?;
+        };
+        let returned = match returned {
+            Ok(returned) => returned,
+            Err(thrown) => return Called::Settled(Err(threw(thrown))),
+        };
         // A plain value (a synchronous host) needs no Promise, microtask or timer: only a
         // thenable is awaited. Reading `then` may run a getter, so it is guarded too.
-        let then = if returned.is_object() || returned.is_function() {
-            convert::property(&returned, "then")
-                .map_err(|cause| Failure::Failed(cat!("threw ", cause)))?
-        } else {
-            JsValue::UNDEFINED
-        };
-        if !then.is_function() {
-            return Ok(returned);
-        }
-        let promise = promise_resolve(&returned).map_err(threw)?;
-        // The timer rejects with a marker object of its own, so a callback that rejects with
-        // anything else is never mistaken for a timeout.
-        let marker = JsValue::from(Object::new());
-        let mut timer = JsValue::UNDEFINED;
-        let timeout = Promise::new(&mut |_resolve, reject| {
-            timer = set_timeout(&reject, f64::from(self.timeout_ms), &marker);
-        });
-        let settled = JsFuture::from(Promise::race(&Array::of2(&promise, &timeout))).await;
-        clear_timeout(&timer);
-        settled.map_err(|reason| {
-            if Object::is(&reason, &marker) {
-                Failure::TimedOut
-            } else {
-                Failure::Failed(cat!("rejected with ", convert::describe(&reason)))
+        if returned.is_object() || returned.is_function() {
+            match convert::property(&returned, "then") {
+                Ok(then) if then.is_function() => return Called::Pending(returned),
+                Ok(_) => {}
+                Err(cause) => return Called::Settled(Err(Failure::Failed(cat!("threw ", cause)))),
             }
-        })
+        }
+        Called::Settled(Ok(returned))
     }
 
-    fn storage_error(&self, callback: &'static str) -> impl Fn(Failure) -> PhoneError + '_ {
-        move |failure| match failure {
+    fn storage_error(&self, callback: &'static str, failure: Failure) -> PhoneError {
+        match failure {
             Failure::Failed(cause) => PhoneError::HostStorage { callback, cause },
             Failure::TimedOut => PhoneError::HostTimeout { callback, timeout_ms: self.timeout_ms },
         }
+    }
+}
+
+/// What a settled Promise gave, as `js/bindings.js` reports it: 0 fulfilled with `value`,
+/// 1 rejected with `value`, 2 timed out.
+pub(super) fn settled(kind: u8, value: JsValue) -> Settled {
+    match kind {
+        0 => Ok(value),
+        1 => Err(Failure::Failed(cat!("rejected with ", convert::describe(&value)))),
+        _ => Err(Failure::TimedOut),
     }
 }
 
@@ -110,20 +105,20 @@ fn is_object(host: &JsValue) -> bool {
 }
 
 /// The host object and the callbacks a call needs.
-pub struct JsHost {
-    callbacks: Callbacks,
+pub(super) struct JsHost {
+    pub(super) callbacks: Callbacks,
     load_user: Function,
     save_user: Option<Function>,
     send_sms: Option<Function>,
     /// The record as `loadUser` returned it: saves are merged into a copy of it, so that
     /// fields the library does not own are kept exactly.
-    loaded: RefCell<JsValue>,
+    loaded: JsValue,
 }
 
 impl JsHost {
     /// Checks up front that the callbacks the call will use are functions, so that a missing
     /// `sendSms` is reported before anything is saved.
-    pub fn new(host: &JsValue, needs: Needs, timeout_ms: u32) -> Result<JsHost, PhoneError> {
+    pub(super) fn new(host: &JsValue, needs: Needs, timeout_ms: u32) -> Result<JsHost, PhoneError> {
         if !is_object(host) {
             return Err(PhoneError::storage(
                 "host",
@@ -144,48 +139,23 @@ impl JsHost {
         } else {
             None
         };
-        Ok(JsHost {
-            callbacks,
-            load_user,
-            save_user,
-            send_sms,
-            loaded: RefCell::new(JsValue::NULL),
-        })
+        Ok(JsHost { callbacks, load_user, save_user, send_sms, loaded: JsValue::NULL })
     }
-}
 
-/// `host.authenticate(token)`: the caller, or Unauthenticated for `null`/`undefined`.
-pub async fn authenticate(
-    host: &JsValue,
-    token: &str,
-    timeout_ms: u32,
-) -> Result<Caller, PhoneError> {
-    let fail = |cause: String| PhoneError::storage("authenticate", cause);
-    if !is_object(host) {
-        return Err(fail("host must be an object with authenticate".into()));
+    /// `host.loadUser(userId)`.
+    pub(super) fn load(&self, user_id: &str) -> Called {
+        self.callbacks.call(&self.load_user, &[&JsValue::from_str(user_id)])
     }
-    let callbacks = Callbacks { this: host.clone(), timeout_ms };
-    let function = callbacks.function("authenticate").map_err(fail)?;
-    let caller = callbacks
-        .call(&function, &[&JsValue::from_str(token)])
-        .await
-        .map_err(callbacks.storage_error("authenticate"))?;
-    if caller.is_null() || caller.is_undefined() {
-        return Err(PhoneError::Unauthenticated(AuthProblem::UnknownToken));
-    }
-    let json = convert::to_json(&caller)
-        .map_err(|cause| fail(cat!("returned a caller that is not JSON: ", cause)))?;
-    Caller::from_authenticate(&json)
-}
 
-impl Host for JsHost {
-    async fn load_user(&self, user_id: &str) -> Result<Option<UserRecord>, PhoneError> {
+    /// What `loadUser` gave: the record, or `None` for `null`/`undefined`.
+    pub(super) fn loaded(
+        &mut self,
+        settled: Settled,
+        user_id: &str,
+    ) -> Result<Option<UserRecord>, PhoneError> {
         let fail = |cause: String| PhoneError::storage("loadUser", cause);
-        let record = self
-            .callbacks
-            .call(&self.load_user, &[&JsValue::from_str(user_id)])
-            .await
-            .map_err(self.callbacks.storage_error("loadUser"))?;
+        let record =
+            settled.map_err(|failure| self.callbacks.storage_error("loadUser", failure))?;
         if record.is_null() || record.is_undefined() {
             return Ok(None);
         }
@@ -195,19 +165,20 @@ impl Host for JsHost {
         let json = convert::fields_to_json(&record, UserRecord::FIELD_LIST)
             .map_err(|cause| fail(cat!("returned a record that is not JSON: ", cause)))?;
         let parsed = UserRecord::from_json(&json, user_id, "loadUser")?;
-        *self.loaded.borrow_mut() = record;
+        self.loaded = record;
         Ok(Some(parsed))
     }
 
-    async fn save_user(&self, save: &Save) -> Result<bool, PhoneError> {
+    /// `host.saveUser(record, expectedSequence, events)`, the record being the loaded one with
+    /// the save's changes; an error when the loaded record cannot be copied.
+    pub(super) fn save(&self, save: &Save) -> Result<Called, PhoneError> {
         let fail = |cause: String| PhoneError::storage("saveUser", cause);
         let save_user = self
             .save_user
             .as_ref()
             .ok_or_else(|| fail("host.saveUser must be a function".into()))?;
         let changes = convert::to_js(&save.record.changes_to_json());
-        let loaded = self.loaded.borrow().clone();
-        let record = object_assign(&Object::new(), &loaded, &changes).map_err(|thrown| {
+        let record = object_assign(&Object::new(), &self.loaded, &changes).map_err(|thrown| {
             PhoneError::storage(
                 "loadUser",
                 cat!("returned a record that cannot be copied: ", convert::describe(&thrown)),
@@ -216,28 +187,64 @@ impl Host for JsHost {
         let events =
             crate::engine::json::Value::Array(save.events.iter().map(|e| e.to_json()).collect());
         let expected = JsValue::from_f64(save.expected.value() as f64);
-        let stored = self
-            .callbacks
-            .call(save_user, &[&record, &expected, &convert::to_js(&events)])
-            .await
-            .map_err(self.callbacks.storage_error("saveUser"))?;
-        stored
-            .as_bool()
-            .ok_or_else(|| fail("must return true (saved) or false (sequence changed)".into()))
+        Ok(self.callbacks.call(save_user, &[&record, &expected, &convert::to_js(&events)]))
     }
 
-    async fn send_sms(&self, message: &SmsMessage) -> Result<(), PhoneError> {
+    /// What `saveUser` gave: whether the save won.
+    pub(super) fn saved(&self, settled: Settled) -> Result<bool, PhoneError> {
+        let stored =
+            settled.map_err(|failure| self.callbacks.storage_error("saveUser", failure))?;
+        stored.as_bool().ok_or_else(|| {
+            PhoneError::storage("saveUser", "must return true (saved) or false (sequence changed)")
+        })
+    }
+
+    /// `host.sendSms(message)`; an error when the host has no `sendSms`.
+    pub(super) fn send(&self, message: &SmsMessage) -> Result<Called, PhoneError> {
         let send_sms = self.send_sms.as_ref().ok_or_else(|| PhoneError::HostSms {
             cause: "host.sendSms must be a function".into(),
             saved: true,
         })?;
-        let timeout_ms = self.callbacks.timeout_ms;
-        self.callbacks.call(send_sms, &[&convert::to_js(&message.to_json())]).await.map_err(
-            |failure| match failure {
-                Failure::Failed(cause) => PhoneError::HostSms { cause, saved: true },
-                Failure::TimedOut => PhoneError::HostTimeout { callback: "sendSms", timeout_ms },
-            },
-        )?;
-        Ok(())
+        Ok(self.callbacks.call(send_sms, &[&convert::to_js(&message.to_json())]))
     }
+
+    /// What `sendSms` gave: anything but a failure counts as sent.
+    pub(super) fn sent(&self, settled: Settled) -> Result<(), PhoneError> {
+        settled.map(|_| ()).map_err(|failure| match failure {
+            Failure::Failed(cause) => PhoneError::HostSms { cause, saved: true },
+            Failure::TimedOut => PhoneError::HostTimeout {
+                callback: "sendSms",
+                timeout_ms: self.callbacks.timeout_ms,
+            },
+        })
+    }
+}
+
+/// `host.authenticate(token)`: the host as a caller of its callbacks and the call, or the
+/// error when the host has no `authenticate`.
+pub(super) fn authenticate(
+    host: &JsValue,
+    token: &str,
+    timeout_ms: u32,
+) -> Result<(Callbacks, Called), PhoneError> {
+    let fail = |cause: String| PhoneError::storage("authenticate", cause);
+    if !is_object(host) {
+        return Err(fail("host must be an object with authenticate".into()));
+    }
+    let callbacks = Callbacks { this: host.clone(), timeout_ms };
+    let function = callbacks.function("authenticate").map_err(fail)?;
+    let called = callbacks.call(&function, &[&JsValue::from_str(token)]);
+    Ok((callbacks, called))
+}
+
+/// What `authenticate` gave: the caller, or Unauthenticated for `null`/`undefined`.
+pub(super) fn authenticated(callbacks: &Callbacks, settled: Settled) -> Result<Caller, PhoneError> {
+    let caller = settled.map_err(|failure| callbacks.storage_error("authenticate", failure))?;
+    if caller.is_null() || caller.is_undefined() {
+        return Err(PhoneError::Unauthenticated(AuthProblem::UnknownToken));
+    }
+    let json = convert::to_json(&caller).map_err(|cause| {
+        PhoneError::storage("authenticate", cat!("returned a caller that is not JSON: ", cause))
+    })?;
+    Caller::from_authenticate(&json)
 }

@@ -166,7 +166,7 @@ impl Call<'_> {
     fn run<O: Operation>(&mut self, parsed: Result<O, PhoneError>) -> Result<Value, PhoneError> {
         let (operation, options) = engine::prepare(parsed?, &self.options)?;
         let ctx = Context { options: &options, now: Timestamp::from_millis(self.now).unwrap() };
-        block_on(driver::run(self.host, &operation, &ctx, &mut *self.random)).map(|r| r.to_json())
+        block_on(driver::run(self.host, operation, &ctx, &mut *self.random)).map(|r| r.to_json())
     }
 
     pub fn set(&mut self, user_id: &str, request: Value) -> Result<Value, PhoneError> {

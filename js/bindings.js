@@ -1,0 +1,154 @@
+// The JS the wasm module imports, in one module so that a browser fetches one file for all of
+// it: the PhoneError class, JSON at the boundary, normalizePhone's options keys and reply, and
+// the loop that awaits the host's Promises. The package entries re-export PhoneError from here.
+
+// --- PhoneError ---
+
+// The error class of contact-phone. Instances are built by the wasm module from the gRPC-style
+// body it computed (SPEC §2), so the code, id and message have one source.
+export class PhoneError extends Error {
+  #body;
+
+  /**
+   * @param {{code: number, message: string, details: {'@type': string, id: string, message: string}[]}} body
+   * @param {number} status HTTP status
+   */
+  constructor(body, status) {
+    const detail = body.details[0];
+    super(detail.message);
+    this.name = 'PhoneError';
+    this.code = body.code;
+    this.status = status;
+    this.id = detail.id;
+    this.details = body.details;
+    this.#body = body;
+  }
+
+  /** The gRPC-style JSON body: `{code, message: "<message> (<id>)", details}`. */
+  toJSON() {
+    const { code, message, details } = this.#body;
+    return { code, message, details: details.map((detail) => ({ ...detail })) };
+  }
+}
+
+// --- JSON at the boundary ---
+
+// JSON.stringify for values crossing into wasm: like JSON.stringify, except that NaN and the
+// infinities are errors instead of silently becoming null.
+function finite(key, value) {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new TypeError(`${key === '' ? 'the value' : key} is ${value}, not a finite number`);
+  }
+  return value;
+}
+
+export function stringify(value) {
+  // JSON.stringify with a replacer is several times slower. NaN and the infinities come out as
+  // "null", so only text with a null needs the checking pass.
+  const text = JSON.stringify(value);
+  return text !== undefined && text.includes('null') ? JSON.stringify(value, finite) : text;
+}
+
+// The fields `keys` (comma-separated) of `value` as JSON text, in one call from wasm: other
+// fields (which may hold BigInts, cycles or anything else) are never read or serialised.
+export function stringifyFields(value, keys) {
+  const copy = {};
+  for (const key of keys.split(',')) {
+    const field = value[key];
+    if (field !== undefined) copy[key] = field;
+  }
+  return stringify(copy);
+}
+
+// --- normalizePhone: options keys ---
+
+// normalizePhone's options, known by their JSON text: the same few options objects come with
+// most calls (one per default region in use), often built anew each time. Each distinct text
+// gets a number here, and the wasm module keeps what it read from the text under that number,
+// so that a known text never crosses into wasm again: only a number does.
+
+// Text → number; cleared when full, so that it stays small whatever callers send.
+const keys = new Map();
+const MAX_KEYS = 64;
+let next = 0;
+// The text optionsKey saw last: the one the wasm module asks for when the number is new to it.
+let lastText = '';
+
+// The number of the options' JSON text ("" for undefined); throws as JSON.stringify does.
+export function optionsKey(options) {
+  lastText = stringify(options) ?? '';
+  let key = keys.get(lastText);
+  if (key === undefined) {
+    if (keys.size >= MAX_KEYS) keys.clear();
+    key = next++;
+    keys.set(lastText, key);
+  }
+  return key;
+}
+
+// The JSON text behind the number optionsKey just returned.
+export function optionsText() {
+  return lastText;
+}
+
+// --- normalizePhone: the reply ---
+
+// normalizePhone's reply, from the wasm module's compact text: e164|region|type|valid|possible
+// followed by the number of digits of the calling code (booleans as 1/0). None of the fields can
+// contain "|", and the calling code and national number are the two parts of the E.164 digits.
+// Splitting is several times faster than JSON.parse for this object, and normalizePhone may
+// run on every keystroke.
+export function normalizedPhone(text) {
+  const f = text.split('|');
+  const e164 = f[0];
+  const codeEnd = 1 + Number(f[5]);
+  return {
+    e164,
+    region: f[1],
+    type: f[2],
+    valid: f[3] === '1',
+    possible: f[4] === '1',
+    countryCode: Number(e164.slice(1, codeEnd)),
+    nationalNumber: e164.slice(codeEnd),
+  };
+}
+
+// --- Async calls ---
+
+// Runs a call of the wasm module to its end (src/wasm/pending.rs). The wasm makes every host
+// callback call itself and hands out only the thenables that must be awaited; this loop awaits
+// each against the call's timeoutMs timer and resumes the call with the outcome. Keeping the
+// waiting here spares the wasm an async runtime.
+
+// What the timer rejects with: no callback can reach it, so no rejection is taken for a timeout.
+const TIMED_OUT = Object.freeze({});
+
+/** @param {{start(): any, resume(kind: number, value: any): any, timeoutMs(): number, finish(): any, free(): void}} call */
+export async function drive(call) {
+  try {
+    // The call starts from the microtask queue, as an async function's body would.
+    await undefined;
+    for (let thenable = call.start(); thenable !== undefined; ) {
+      const [kind, value] = await settle(thenable, call.timeoutMs());
+      thenable = call.resume(kind, value);
+    }
+    return call.finish();
+  } finally {
+    call.free();
+  }
+}
+
+/** [0, value] when `thenable` fulfils, [1, reason] when it rejects, [2] after `ms`. */
+async function settle(thenable, ms) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(reject, ms, TIMED_OUT);
+  });
+  try {
+    return [0, await Promise.race([thenable, timeout])];
+  } catch (reason) {
+    return reason === TIMED_OUT ? [2, undefined] : [1, reason];
+  } finally {
+    clearTimeout(timer);
+  }
+}
