@@ -51,6 +51,41 @@ describe('callbacks', () => {
     assert.equal(sent[0].to, MOBILE_E164);
   });
 
+  test('thenables that are not Promises are awaited; a `then` getter that throws is HOST-storage', async () => {
+    const inner = new MemoryHost();
+    const thenable = (value) => ({ then: (resolve) => setTimeout(() => resolve(value), 1) });
+    const host = {
+      loadUser: (id) => thenable(inner.loadUser(id)),
+      saveUser: (record, expected, events) => thenable(inner.saveUser(record, expected, events)),
+      sendSms: (message) => thenable(inner.sendSms(message)),
+    };
+    assert.deepEqual(await setPhone('u1', setRequest(MOBILE, SEND), host, options()), { details: details(6) });
+    assert.deepEqual(inner.counters(), { loads: 1, saves: 1, sends: 1 });
+
+    const trap = new MemoryHost();
+    trap.loadUser = () => ({ get then() { throw new Error('trap'); } });
+    await rejects(setPhone('u1', setRequest(MOBILE, SEND), trap, options()), errors.storage('loadUser', 'threw Error: trap'));
+  });
+
+  test('a call starts from the microtask queue, and a Promise that settles after timeoutMs is ignored', async () => {
+    const inner = new MemoryHost();
+    let loads = 0;
+    const host = {
+      loadUser(id) {
+        loads += 1;
+        return new Promise((resolve) => setTimeout(() => resolve(inner.loadUser(id)), 60));
+      },
+      saveUser: (...args) => inner.saveUser(...args),
+    };
+    const call = setPhone('u1', setRequest(MOBILE, RETURN), host, options({ timeoutMs: 20 }));
+    assert.equal(loads, 0, 'no callback runs before setPhone returns');
+    await rejects(call, { id: 'HOST-timeout', message: 'Host callback loadUser did not settle within 20 ms' });
+    await new Promise((resolve) => setTimeout(resolve, 80)); // the late record arrives
+    assert.equal(loads, 1);
+    assert.deepEqual(inner.counters(), { loads: 1, saves: 0, sends: 0 });
+    assert.deepEqual(inner.record(), user());
+  });
+
   test('every callback is called with the host as `this`', async () => {
     const seen = [];
     const inner = new MemoryHost();
