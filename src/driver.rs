@@ -53,11 +53,6 @@ impl<O: Operation> Driver<O> {
         Driver { operation, loads: 0, state: State::Load }
     }
 
-    /// The operation being run.
-    pub fn operation(&self) -> &O {
-        &self.operation
-    }
-
     /// What to do next.
     pub fn want(&self) -> Want<'_> {
         match &self.state {

@@ -46,21 +46,12 @@ pub(super) enum Stage {
     /// body would.
     Unstarted(Start),
     /// handleHttp: `host.authenticate(token)` comes first, then driving.
-    Authenticate {
-        token: String,
-        next: Drive,
-    },
+    Authenticate { token: String, next: Drive },
     /// Waiting for `host.authenticate`.
-    Authenticating {
-        callbacks: Callbacks,
-        next: Drive,
-    },
-    Driving {
-        driver: Driver<AnyCall>,
-        policy: Options,
-        now: Timestamp,
-        host: JsHost,
-    },
+    Authenticating { callbacks: Callbacks, next: Drive },
+    /// Running the driver over the host's callbacks.
+    Driving { driver: Driver<AnyCall>, policy: Options, now: Timestamp, host: JsHost },
+    /// Over: the reply or the error, for `finish`.
     Finished(Result<Value, PhoneError>),
 }
 
@@ -180,23 +171,19 @@ impl PendingCall {
 
     /// Hands a callback's outcome to the step that made the call.
     fn deliver(&mut self, outcome: Settled) {
-        match &mut self.stage {
-            Stage::Authenticating { .. } => {
-                let Stage::Authenticating { callbacks, mut next } =
-                    core::mem::replace(&mut self.stage, Stage::Finished(Ok(Value::Null)))
-                else {
-                    return;
-                };
-                self.stage = match host::authenticated(&callbacks, outcome) {
+        let stage = core::mem::replace(&mut self.stage, Stage::Finished(Err(PhoneError::Conflict)));
+        self.stage = match stage {
+            Stage::Authenticating { callbacks, mut next } => {
+                match host::authenticated(&callbacks, outcome) {
                     Ok(caller) => {
                         next.policy.caller = Some(caller);
                         next.start()
                     }
                     Err(error) => Stage::Finished(Err(error)),
-                };
+                }
             }
-            Stage::Driving { driver, policy, now, host } => {
-                let ctx = Context { options: policy, now: *now };
+            Stage::Driving { mut driver, policy, now, mut host } => {
+                let ctx = Context { options: &policy, now };
                 match driver.want() {
                     Want::Load(user_id) => {
                         let user_id = user_id.to_owned();
@@ -207,9 +194,10 @@ impl PendingCall {
                     Want::Send(_) => driver.sent(host.sent(outcome)),
                     Want::Done => {}
                 }
+                Stage::Driving { driver, policy, now, host }
             }
-            Stage::Unstarted(_) | Stage::Authenticate { .. } | Stage::Finished(_) => {}
-        }
+            stage => stage,
+        };
     }
 }
 
