@@ -30,7 +30,17 @@ const snippets = readdirSync(`${pkg}/snippets`);
 if (snippets.length !== 1) throw new Error(`expected one snippets folder, found ${snippets}`);
 const phoneError = `./snippets/${snippets[0]}/js/bindings.js`;
 copyFileSync(`${root}js/fetch.js`, `${pkg}/fetch.js`);
-const reexports = `export * from './contact_phone.js';
+// The glue's exports but the class that js/bindings.js drives calls with (internal).
+const INTERNAL = new Set(['PendingCall']);
+const glueText = readFileSync(`${pkg}/contact_phone.js`, 'utf8');
+const exported = [
+  ...[...glueText.matchAll(/^export (?:function|class) (\w+)/gm)].map((m) => m[1]),
+  // `export { initSync, __wbg_init as default };`: the names, but `default` (re-exported below).
+  ...[...glueText.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) => m[1].split(',').map((name) => name.trim().split(/\s+as\s+/).pop())),
+].filter((name) => name && name !== 'default');
+const publicNames = exported.filter((name) => !INTERNAL.has(name));
+if (exported.length === publicNames.length) throw new Error('the glue no longer exports PendingCall: update INTERNAL');
+const reexports = `export { ${publicNames.join(', ')} } from './contact_phone.js';
 export { default } from './contact_phone.js';
 export { PhoneError } from '${phoneError}';
 export { createFetchHandler } from './fetch.js';

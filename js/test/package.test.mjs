@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,4 +66,14 @@ test('the packed tarball holds every file the entries import', () => {
   const [tarball] = readdirSync(out).filter((f) => f.endsWith('.tgz'));
   assert.ok(tarball, 'npm pack wrote no tarball');
   assert.deepEqual(runApp(join(out, tarball)), expected);
+});
+
+test('the entries export the public API and nothing internal', async () => {
+  const api = await import('contact-phone');
+  assert.deepEqual(Object.keys(api).sort(), [
+    'PhoneError', 'createFetchHandler', 'default', 'getPhone', 'handleHttp', 'initSync', 'normalizePhone',
+    'removePhone', 'resendPhoneCode', 'setPhone', 'verifyPhone',
+  ]);
+  const dts = readFileSync(join(root, 'pkg/contact_phone.d.ts'), 'utf8');
+  assert.doesNotMatch(dts, /PendingCall/, 'the types name the internal class');
 });
