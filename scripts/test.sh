@@ -20,7 +20,7 @@ wasm_pack_test() {
   # The test runner's HTTP server (tiny_http) runs connections on a thread pool that does not
   # grow for a burst of new ones, so a page that opens several at once can wait 300 s for a
   # reply (wasm-pack#783). The module's JS is one file (js/bindings.js), so the test page
-  # opens few connections (Chrome: 10 of 10 runs fine, against 4 of 10 with five files), and
+  # opens few connections (Chrome: 10 of 10 runs finished, against 4 of 6 with six files), and
   # Firefox keeps to one (webdriver.json). Should a run still stall, it is cut off at 150 s
   # (a normal run takes under 10 s) and retried, twice at most, saying so; a failing test is
   # never retried.
