@@ -211,11 +211,10 @@ impl CodeHash {
 
     /// Lowercase hex, as stored.
     pub fn to_hex(&self) -> String {
-        let hex = |nibble: u8| char::from_digit(u32::from(nibble), 16).unwrap_or('0');
         let mut text = String::with_capacity(64);
         for &b in &self.0 {
-            text.push(hex(b >> 4));
-            text.push(hex(b & 15));
+            text.push(json::hex_char(b >> 4));
+            text.push(json::hex_char(b & 15));
         }
         text
     }

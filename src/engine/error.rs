@@ -5,7 +5,7 @@
 //! [`PhoneError::code`], [`PhoneError::id`] and [`PhoneError::message`]; nothing else in the
 //! crate spells an id or a status.
 
-use super::text::{cat, display_piece, Piece};
+use super::text::{cat, display_piece, put, Piece};
 use crate::prelude::*;
 
 use super::json::Value;
@@ -104,24 +104,25 @@ pub enum FieldProblem {
 
 impl Piece for FieldProblem {
     fn push_to(&self, out: &mut String) {
-        let text = match self {
-            FieldProblem::Missing => "is required".into(),
-            FieldProblem::WrongType { expected } => cat!("must be ", expected),
+        match self {
+            FieldProblem::Missing => out.push_str("is required"),
+            FieldProblem::WrongType { expected } => put!(out, "must be ", expected),
             FieldProblem::Length { min, max } => {
-                cat!("must be ", min, " to ", max, " characters long")
+                put!(out, "must be ", min, " to ", max, " characters long")
             }
-            FieldProblem::Range { min, max } => cat!("must be an integer from ", min, " to ", max),
-            FieldProblem::UnknownKey { hint: None } => "is not a known field".into(),
+            FieldProblem::Range { min, max } => {
+                put!(out, "must be an integer from ", min, " to ", max)
+            }
+            FieldProblem::UnknownKey { hint: None } => out.push_str("is not a known field"),
             FieldProblem::UnknownKey { hint: Some(hint) } => {
-                cat!("is not a known field (", hint, ")")
+                put!(out, "is not a known field (", hint, ")")
             }
-            FieldProblem::Duplicate => "is given twice (camelCase and snake_case)".into(),
-            FieldProblem::ConflictsWith(other) => cat!("cannot be combined with ", other),
-            FieldProblem::MustBeTrue => "can only be true (omit it instead)".into(),
-            FieldProblem::Invalid(why) => (*why).into(),
-            FieldProblem::NotJson(why) => cat!("could not be read as JSON: ", why),
-        };
-        out.push_str(&text);
+            FieldProblem::Duplicate => out.push_str("is given twice (camelCase and snake_case)"),
+            FieldProblem::ConflictsWith(other) => put!(out, "cannot be combined with ", other),
+            FieldProblem::MustBeTrue => out.push_str("can only be true (omit it instead)"),
+            FieldProblem::Invalid(why) => out.push_str(why),
+            FieldProblem::NotJson(why) => put!(out, "could not be read as JSON: ", why),
+        }
     }
 }
 
@@ -439,7 +440,7 @@ impl PhoneError {
 /// `<message> (<id>)`, as the JSON body's `message`.
 impl Piece for PhoneError {
     fn push_to(&self, out: &mut String) {
-        out.push_str(&cat!(self.message(), " (", self.id(), ")"));
+        put!(out, self.message(), " (", self.id(), ")");
     }
 }
 

@@ -15,6 +15,8 @@ use super::sms::{SmsTemplate, DEFAULT_TEMPLATE};
 
 /// Shortest accepted `codeSecret`, in bytes (256 bits, the HMAC-SHA256 key size).
 pub const MIN_SECRET_BYTES: usize = 32;
+/// How long the bindings wait for a host callback's Promise unless `timeoutMs` says otherwise.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 /// Smallest code space: 10^6, six decimal digits (NIST SP 800-63B for look-up secrets and OTPs).
 const MIN_CODE_SPACE: u64 = 1_000_000;
 
@@ -78,7 +80,7 @@ impl Default for Options {
             allowed_types: None,
             sms_template: SmsTemplate::default(),
             send_limit: SendLimit::default(),
-            timeout_ms: 10_000,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
         }
     }
 }

@@ -1,9 +1,10 @@
 //! Messages built without `core::fmt`: every text the engine writes (error messages, JSON,
 //! timestamps) is plain pieces joined, and the formatting machinery (`Formatter`, padding,
-//! `Arguments` built at each call site) cost about 6 KB of the wasm for that.
+//! `Arguments` built at each call site) cost 1.6 KB raw, 0.9 KB gzip of the wasm for that.
 //!
-//! [`cat!`] joins [`Piece`]s into a `String`. Types that users also print keep a `Display`
-//! impl, which writes their piece; the wasm never calls it, so it is not linked there.
+//! [`put!`] appends [`Piece`]s to a `String`, [`cat!`] joins them into a new one. Types that
+//! users also print keep a `Display` impl, which writes their piece; the wasm never calls it,
+//! so it is not linked there.
 
 use super::decimal::Decimal;
 use crate::prelude::*;
@@ -49,11 +50,19 @@ impl Piece for usize {
     }
 }
 
+/// Appends the pieces to `out`, as `write!` with only `{}` would: `put!(out, "at ", line)`.
+macro_rules! put {
+    ($out:expr, $($piece:expr),+ $(,)?) => {{
+        $( $crate::engine::text::Piece::push_to(&$piece, $out); )+
+    }};
+}
+pub(crate) use put;
+
 /// The pieces joined, as `format!` with only `{}` would: `cat!("over ", limit, " bytes")`.
 macro_rules! cat {
     ($($piece:expr),+ $(,)?) => {{
         let mut out = $crate::prelude::String::new();
-        $( $crate::engine::text::Piece::push_to(&$piece, &mut out); )+
+        $crate::engine::text::put!(&mut out, $($piece),+);
         out
     }};
 }

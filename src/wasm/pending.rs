@@ -15,7 +15,7 @@ use crate::driver::{Driver, Want};
 use crate::engine::error::{AuthProblem, FieldProblem, PhoneError};
 use crate::engine::http::{self, HttpResponse};
 use crate::engine::json::Value;
-use crate::engine::options::Options;
+use crate::engine::options::{Options, DEFAULT_TIMEOUT_MS};
 use crate::engine::time::Timestamp;
 use crate::engine::{self, Context, Operation};
 
@@ -137,26 +137,27 @@ impl PendingCall {
                 }
             }
             Stage::Driving { mut driver, policy, now, host } => {
-                let called = match driver.want() {
-                    Want::Load(user_id) => Ok(host.load(user_id)),
-                    Want::Save(save) => host.save(save),
-                    Want::Send(message) => host.send(message),
+                // A callback that cannot be called (no sendSms, a record that cannot be
+                // copied) fails its step with that error.
+                let next = match driver.want() {
+                    Want::Load(user_id) => Next::from(host.load(user_id)),
+                    Want::Save(save) => match host.save(save) {
+                        Ok(called) => Next::from(called),
+                        Err(error) => {
+                            driver.saved(Err(error));
+                            Next::Step
+                        }
+                    },
+                    Want::Send(message) => match host.send(message) {
+                        Ok(called) => Next::from(called),
+                        Err(error) => {
+                            driver.sent(Err(error));
+                            Next::Step
+                        }
+                    },
                     Want::Done => {
                         self.stage = Stage::Finished(driver.finish());
                         return Next::Finished;
-                    }
-                };
-                let next = match called {
-                    Ok(called) => Next::from(called),
-                    // The callback could not be called (no sendSms, a record that cannot be
-                    // copied): the step fails with that error.
-                    Err(error) => {
-                        match driver.want() {
-                            Want::Save(_) => driver.saved(Err(error)),
-                            Want::Send(_) => driver.sent(Err(error)),
-                            Want::Load(_) | Want::Done => {}
-                        }
-                        Next::Step
                     }
                 };
                 (Stage::Driving { driver, policy, now, host }, next)
@@ -186,8 +187,7 @@ impl PendingCall {
                 let ctx = Context { options: &policy, now };
                 match driver.want() {
                     Want::Load(user_id) => {
-                        let user_id = user_id.to_owned();
-                        let stored = host.loaded(outcome, &user_id);
+                        let stored = host.loaded(outcome, user_id);
                         driver.loaded(stored, &ctx, &mut platform::PlatformRandom);
                     }
                     Want::Save(_) => driver.saved(host.saved(outcome)),
@@ -221,7 +221,7 @@ impl PendingCall {
         match &self.stage {
             Stage::Authenticating { callbacks, .. } => callbacks.timeout_ms,
             Stage::Driving { host, .. } => host.callbacks.timeout_ms,
-            _ => Options::default().timeout_ms,
+            _ => DEFAULT_TIMEOUT_MS,
         }
     }
 

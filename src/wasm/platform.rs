@@ -33,19 +33,17 @@ impl RandomSource for PlatformRandom {
         if out.len() > POOL {
             return getrandom::fill(out).map_err(|_| RandomUnavailable);
         }
-        {
-            let mut pool = RANDOM_POOL.0.borrow_mut();
-            if pool.next + out.len() > POOL {
-                getrandom::fill(&mut pool.bytes).map_err(|_| RandomUnavailable)?;
-                pool.next = 0;
-            }
-            let start = pool.next;
-            let taken = pool.bytes.get_mut(start..start + out.len()).ok_or(RandomUnavailable)?;
-            out.copy_from_slice(taken);
-            taken.fill(0);
-            pool.next = start + out.len();
-            Ok(())
+        let mut pool = RANDOM_POOL.0.borrow_mut();
+        if pool.next + out.len() > POOL {
+            getrandom::fill(&mut pool.bytes).map_err(|_| RandomUnavailable)?;
+            pool.next = 0;
         }
+        let start = pool.next;
+        let taken = pool.bytes.get_mut(start..start + out.len()).ok_or(RandomUnavailable)?;
+        out.copy_from_slice(taken);
+        taken.fill(0);
+        pool.next = start + out.len();
+        Ok(())
     }
 }
 

@@ -110,6 +110,13 @@ pub(crate) fn hex_digit(d: u8) -> Option<u8> {
     }
 }
 
+/// The lowercase hex digit of a nibble (0-15), as JSON's `\u00xx` escapes and stored code
+/// hashes write it.
+pub(crate) fn hex_char(nibble: u8) -> char {
+    let nibble = nibble & 15;
+    char::from(if nibble < 10 { b'0' + nibble } else { b'a' + nibble - 10 })
+}
+
 /// The byte written as two hex digits.
 pub(crate) fn hex_byte(high: u8, low: u8) -> Option<u8> {
     Some(hex_digit(high)? << 4 | hex_digit(low)?)

@@ -12,7 +12,7 @@
 //! computed rather than tabled, so a float within a few units in the last place of
 //! `f64::MAX` may be judged differently; JavaScript never writes such a literal.
 
-use crate::engine::text::{cat, display_piece, Piece};
+use crate::engine::text::{display_piece, put, Piece};
 use crate::prelude::*;
 
 use super::value::{Map, Number, Value};
@@ -84,7 +84,7 @@ impl Problem {
 /// `<problem> at line <l> column <c>`, as serde_json's `Error` displays.
 impl Piece for ParseError {
     fn push_to(&self, out: &mut String) {
-        out.push_str(&cat!(self.problem.text(), " at line ", self.line, " column ", self.column));
+        put!(out, self.problem.text(), " at line ", self.line, " column ", self.column);
     }
 }
 

@@ -58,10 +58,9 @@ fn string(s: &str, out: &mut String) {
         out.push_str(s.get(run..i).unwrap_or_default());
         run = i + 1;
         if escape.is_empty() {
-            let hex = |d: u8| char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 });
             out.push_str("\\u00");
-            out.push(hex(b >> 4));
-            out.push(hex(b & 15));
+            out.push(super::hex_char(b >> 4));
+            out.push(super::hex_char(b & 15));
         } else {
             out.push_str(escape);
         }
