@@ -152,9 +152,12 @@ describe('regions', () => {
     }
   });
 
-  test('options other than the region ones are accepted and unknown keys are not', () => {
+  test('options other than the phone ones are not read, but unknown keys are errors', () => {
     assert.deepEqual(normalizePhone('071 123 45 67', { caller: { userId: 'u1' }, codeSecret: 'k'.repeat(32) }), SWISS);
+    // Only the four phone options are read: a code policy setPhone would reject does not matter here.
+    assert.deepEqual(normalizePhone('071 123 45 67', { code: { length: 3 }, smsTemplate: 'hi', maxAttempts: 0 }), SWISS);
     throws(() => normalizePhone('071 123 45 67', { region: 'CH' }), errors.config('region is not a known field'));
+    throws(() => normalizePhone('071 123 45 67', { smstemplate: 'hi' }), errors.config('smstemplate is not a known field'));
   });
 });
 

@@ -31,8 +31,8 @@ use self::auth::Need;
 use self::code::{ClearCode, CodeHash, RandomSource};
 use self::error::PhoneError;
 use self::event::{Effect, EventKind, PhoneEvent, SmsMessage};
-use self::options::Options;
-use self::phone::{ParseOptions, PhoneNumber, PhoneProblem};
+use self::options::{Options, PhoneRules};
+use self::phone::{PhoneNumber, PhoneProblem};
 use self::record::{PendingCode, PhoneState, Sequence, UserKind, UserRecord, UserState};
 use self::request::{
     Delivery, GetPhone, RemovePhone, ResendCode, SetPhone, VerificationMode, VerifyPhone,
@@ -278,16 +278,10 @@ pub fn configure<O: Operation + ?Sized>(
     Ok(options)
 }
 
-/// Parses a phone number with the options' default region, validation level and allowed
+/// Parses a phone number by the options' rules: default region, validation level and allowed
 /// regions and types.
-pub fn parse_phone(input: &str, options: &Options) -> Result<PhoneNumber, PhoneError> {
-    let parse_options = ParseOptions {
-        default_region: options.default_region,
-        allowed_regions: options.allowed_regions.as_deref(),
-        validation: options.validation,
-        allowed_types: options.allowed_types.as_deref(),
-    };
-    phone::parse(input, &parse_options).map_err(|problem| match problem {
+pub fn parse_phone(input: &str, rules: &PhoneRules) -> Result<PhoneNumber, PhoneError> {
+    phone::parse(input, &rules.parse_options()).map_err(|problem| match problem {
         PhoneProblem::Empty => PhoneError::PhoneEmpty,
         problem => PhoneError::PhoneInvalid(problem),
     })
@@ -300,7 +294,7 @@ pub fn normalize_phone(input: &Value, options: &Value) -> Result<String, PhoneEr
     let input = input.as_str().ok_or_else(|| {
         PhoneError::field("input", error::FieldProblem::WrongType { expected: "a string" })
     })?;
-    let number = parse_phone(input, &Options::from_json(options)?)?;
+    let number = parse_phone(input, &PhoneRules::from_json(options)?)?;
     Ok(cat!(json!({
         "e164": number.e164().as_str(),
         "region": number.region().as_str(),
@@ -449,7 +443,7 @@ impl Operation for SetPhone {
         };
         let user = authorized(stored, ctx, need)?;
         // Validation level and allowed regions and types come from the options.
-        let parsed = parse_phone(&self.number, ctx.options)?;
+        let parsed = parse_phone(&self.number, &ctx.options.phone)?;
         let number = parsed.e164().as_str();
         if user.phone.number() == Some(number) {
             let unverified = matches!(user.phone, PhoneState::Unverified { .. });

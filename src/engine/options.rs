@@ -10,7 +10,7 @@ use super::code::{Alphabet, CodeSecret};
 use super::error::{AuthProblem, FieldProblem, PhoneError, SecretProblem};
 use super::json::{self, Blame, Schema};
 use super::limits::SendLimit;
-use super::phone::{NumberType, Region, Validation};
+use super::phone::{NumberType, ParseOptions, Region, Validation};
 use super::sms::{SmsTemplate, DEFAULT_TEMPLATE};
 
 /// Shortest accepted `codeSecret`, in bytes (256 bits, the HMAC-SHA256 key size).
@@ -42,8 +42,8 @@ impl Default for CodePolicy {
 pub struct Options {
     /// The authenticated caller; `None` makes every call but `normalizePhone` Unauthenticated.
     pub caller: Option<Caller>,
-    /// Region for numbers typed in national form; `None` requires the international form.
-    pub default_region: Option<Region>,
+    /// Which phone numbers are read and accepted.
+    pub phone: PhoneRules,
     /// Key for code hashes; required by calls that issue or check codes.
     pub code_secret: Option<CodeSecret>,
     /// Code length, alphabet and lifetime.
@@ -52,12 +52,6 @@ pub struct Options {
     pub max_attempts: u32,
     /// Seconds between two codes for the same user.
     pub resend_cooldown_seconds: u64,
-    /// If set, only numbers of these regions are accepted.
-    pub allowed_regions: Option<Vec<Region>>,
-    /// How much of libphonenumber's checking a number must pass (default: valid).
-    pub validation: Validation,
-    /// If set, only numbers of these types are accepted.
-    pub allowed_types: Option<Vec<NumberType>>,
     /// The SMS text.
     pub sms_template: SmsTemplate,
     /// SMS per number and per user within a window.
@@ -70,14 +64,11 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             caller: None,
-            default_region: Region::parse("CH"),
+            phone: PhoneRules::default(),
             code_secret: None,
             code: CodePolicy::default(),
             max_attempts: 5,
             resend_cooldown_seconds: 30,
-            allowed_regions: None,
-            validation: Validation::Valid,
-            allowed_types: None,
             sms_template: SmsTemplate::default(),
             send_limit: SendLimit::default(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
@@ -85,70 +76,77 @@ impl Default for Options {
     }
 }
 
-impl Options {
-    /// Reads `options` (`null` gives the defaults). Unknown keys are errors, so that a typo
-    /// such as `codesecret` does not silently fall back to a default. `now` is read by the
-    /// bindings (it is a function) and ignored here.
-    pub fn from_json(value: &Value) -> Result<Options, PhoneError> {
-        let mut options = Options::default();
-        if value.is_null() {
-            return Ok(options);
+/// The options that decide which phone numbers are read and accepted: all that
+/// `normalizePhone` needs of the options.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PhoneRules {
+    /// Region for numbers typed in national form; `None` requires the international form.
+    pub default_region: Option<Region>,
+    /// If set, only numbers of these regions are accepted.
+    pub allowed_regions: Option<Vec<Region>>,
+    /// How much of libphonenumber's checking a number must pass (default: valid).
+    pub validation: Validation,
+    /// If set, only numbers of these types are accepted.
+    pub allowed_types: Option<Vec<NumberType>>,
+}
+
+impl Default for PhoneRules {
+    fn default() -> Self {
+        PhoneRules {
+            default_region: Region::parse("CH"),
+            allowed_regions: None,
+            validation: Validation::Valid,
+            allowed_types: None,
         }
-        let schema = Schema {
-            keys: [
-                ("caller", "caller"),
-                ("defaultRegion", "default_region"),
-                ("codeSecret", "code_secret"),
-                ("code", "code"),
-                ("maxAttempts", "max_attempts"),
-                ("resendCooldownSeconds", "resend_cooldown_seconds"),
-                ("allowedRegions", "allowed_regions"),
-                ("validation", "validation"),
-                ("allowedTypes", "allowed_types"),
-                ("smsTemplate", "sms_template"),
-                ("now", "now"),
-                ("sendLimit", "send_limit"),
-                ("timeoutMs", "timeout_ms"),
-            ],
-            deny_unknown: true,
-            hints: &[],
-        };
+    }
+}
+
+/// The keys of `options`, in the order [`fields`] returns their values.
+const KEYS: [json::Key; 13] = [
+    ("defaultRegion", "default_region"),
+    ("allowedRegions", "allowed_regions"),
+    ("validation", "validation"),
+    ("allowedTypes", "allowed_types"),
+    ("caller", "caller"),
+    ("codeSecret", "code_secret"),
+    ("code", "code"),
+    ("maxAttempts", "max_attempts"),
+    ("resendCooldownSeconds", "resend_cooldown_seconds"),
+    ("smsTemplate", "sms_template"),
+    ("now", "now"),
+    ("sendLimit", "send_limit"),
+    ("timeoutMs", "timeout_ms"),
+];
+
+/// The values of the known keys of `options` (`null` has none). Unknown keys are errors, so
+/// that a typo such as `codesecret` does not silently fall back to a default, in every call.
+fn fields(value: &Value) -> Result<[Option<&Value>; 13], PhoneError> {
+    if value.is_null() {
+        return Ok([None; 13]);
+    }
+    Schema { keys: KEYS, deny_unknown: true, hints: &[] }.read(value, "", Blame::Options)
+}
+
+impl PhoneRules {
+    /// Reads the phone rules of `options` and checks that its other keys are known, but not
+    /// their values: `normalizePhone` needs no more, and its first call after a cold start
+    /// then compiles and runs only this reader.
+    pub fn from_json(value: &Value) -> Result<PhoneRules, PhoneError> {
+        Self::from_fields(value, &fields(value)?)
+    }
+
+    fn from_fields(value: &Value, fields: &[Option<&Value>; 13]) -> Result<PhoneRules, PhoneError> {
+        let mut rules = PhoneRules::default();
         let b = Blame::Options;
-        let [caller, region, secret, code, attempts, cooldown, allowed, validation, types, template, _now, limit, timeout] =
-            schema.read(value, "", b)?;
-        if let Some(v) = limit {
-            options.send_limit = send_limit(v)?;
-        }
-        if let Some(v) = timeout {
-            options.timeout_ms = json::integer(v, "timeoutMs", b, 1, 600_000)? as u32;
-        }
-        options.caller = caller.map(|v| Caller::from_json(v, "caller")).transpose()?;
+        let [region, allowed, validation, types, ..] = *fields;
         let region_is_null = ["defaultRegion", "default_region"]
             .iter()
             .any(|key| value.get(key).is_some_and(Value::is_null));
         if region_is_null {
-            options.default_region = None;
+            rules.default_region = None;
         }
         if let Some(region) = region {
-            options.default_region = Some(self::region(region, "defaultRegion")?);
-        }
-        options.code_secret = secret
-            .map(|v| v.as_str().map(|s| CodeSecret::new(s.as_bytes())))
-            .map(|s| {
-                s.ok_or_else(|| {
-                    b.error("codeSecret", FieldProblem::WrongType { expected: "a string" })
-                })
-            })
-            .transpose()?;
-        if let Some(code) = code {
-            options.code = code_policy(code)?;
-        }
-        if let Some(v) = attempts {
-            options.max_attempts = json::integer(v, "maxAttempts", b, 1, 100)? as u32;
-        }
-        if let Some(v) = cooldown {
-            options.resend_cooldown_seconds =
-                json::integer(v, "resendCooldownSeconds", b, 0, 86_400)?;
+            rules.default_region = Some(self::region(region, "defaultRegion")?);
         }
         if let Some(v) = allowed {
             let list = v.as_array().ok_or_else(|| {
@@ -168,10 +166,10 @@ impl Options {
             for (i, item) in list.iter().enumerate() {
                 regions.push(self::region(item, &cat!("allowedRegions[", i, "]"))?);
             }
-            options.allowed_regions = Some(regions);
+            rules.allowed_regions = Some(regions);
         }
         if let Some(v) = validation {
-            options.validation = v.as_str().and_then(Validation::parse).ok_or_else(|| {
+            rules.validation = v.as_str().and_then(Validation::parse).ok_or_else(|| {
                 b.error(
                     "validation",
                     FieldProblem::Invalid("must be \"valid\", \"possible\" or \"parseable\""),
@@ -196,7 +194,55 @@ impl Options {
                     )
                 })?);
             }
-            options.allowed_types = Some(types);
+            rules.allowed_types = Some(types);
+        }
+        Ok(rules)
+    }
+
+    /// The rules as the phone parser takes them.
+    pub fn parse_options(&self) -> ParseOptions<'_> {
+        ParseOptions {
+            default_region: self.default_region,
+            allowed_regions: self.allowed_regions.as_deref(),
+            validation: self.validation,
+            allowed_types: self.allowed_types.as_deref(),
+        }
+    }
+}
+
+impl Options {
+    /// Reads `options` (`null` gives the defaults). `now` is read by the bindings (it is a
+    /// function) and ignored here.
+    pub fn from_json(value: &Value) -> Result<Options, PhoneError> {
+        let fields = fields(value)?;
+        let mut options =
+            Options { phone: PhoneRules::from_fields(value, &fields)?, ..Options::default() };
+        let [.., caller, secret, code, attempts, cooldown, template, _now, limit, timeout] = fields;
+        let b = Blame::Options;
+        if let Some(v) = limit {
+            options.send_limit = send_limit(v)?;
+        }
+        if let Some(v) = timeout {
+            options.timeout_ms = json::integer(v, "timeoutMs", b, 1, 600_000)? as u32;
+        }
+        options.caller = caller.map(|v| Caller::from_json(v, "caller")).transpose()?;
+        options.code_secret = secret
+            .map(|v| v.as_str().map(|s| CodeSecret::new(s.as_bytes())))
+            .map(|s| {
+                s.ok_or_else(|| {
+                    b.error("codeSecret", FieldProblem::WrongType { expected: "a string" })
+                })
+            })
+            .transpose()?;
+        if let Some(code) = code {
+            options.code = code_policy(code)?;
+        }
+        if let Some(v) = attempts {
+            options.max_attempts = json::integer(v, "maxAttempts", b, 1, 100)? as u32;
+        }
+        if let Some(v) = cooldown {
+            options.resend_cooldown_seconds =
+                json::integer(v, "resendCooldownSeconds", b, 0, 86_400)?;
         }
         // The default template suits the default code; checking it again on every call
         // (normalizePhone runs often) would only cost time.
@@ -310,7 +356,10 @@ mod tests {
         for value in [Value::Null, json!({})] {
             let o = Options::from_json(&value).unwrap();
             assert_eq!(o, Options::default());
-            assert_eq!(o.default_region.map(|r| r.as_str().to_owned()), Some("CH".to_owned()));
+            assert_eq!(
+                o.phone.default_region.map(|r| r.as_str().to_owned()),
+                Some("CH".to_owned())
+            );
             assert_eq!(
                 (
                     o.code.length,
@@ -339,17 +388,17 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(o.caller.as_ref().unwrap().user_id.as_deref(), Some("u1"));
-        assert_eq!(o.default_region, Region::parse("DE"));
+        assert_eq!(o.phone.default_region, Region::parse("DE"));
         assert_eq!(o.code.length, 8);
         assert_eq!(o.code.alphabet.len(), 10);
         assert_eq!(
             (o.code.expires_in_seconds, o.max_attempts, o.resend_cooldown_seconds),
             (600, 3, 0)
         );
-        assert_eq!(o.allowed_regions.as_ref().unwrap().len(), 2);
-        assert_eq!(o.validation, Validation::Parseable);
+        assert_eq!(o.phone.allowed_regions.as_ref().unwrap().len(), 2);
+        assert_eq!(o.phone.validation, Validation::Parseable);
         assert_eq!(
-            o.allowed_types.as_deref(),
+            o.phone.allowed_types.as_deref(),
             Some(&[NumberType::Mobile, NumberType::FixedLineOrMobile][..])
         );
         assert_eq!(o.sms_template.render("1"), "Code: 1");
@@ -368,7 +417,7 @@ mod tests {
     #[test]
     fn explicit_null_region_requires_international_form() {
         assert_eq!(
-            Options::from_json(&json!({"defaultRegion": null})).unwrap().default_region,
+            Options::from_json(&json!({"defaultRegion": null})).unwrap().phone.default_region,
             None
         );
     }
@@ -426,6 +475,43 @@ mod tests {
         ];
         for (value, message) in cases {
             let err = Options::from_json(&value).unwrap_err();
+            assert_eq!(err.id(), "CONFIG-invalid");
+            assert!(err.message().starts_with(message), "{} vs {message}", err.message());
+        }
+    }
+
+    #[test]
+    fn phone_rules_check_only_the_names_of_other_options() {
+        let rules = PhoneRules::from_json(&json!({
+            "default_region": "de",
+            "validation": "possible",
+            "code": {"length": 3},
+            "smsTemplate": "hi",
+        }))
+        .unwrap();
+        assert_eq!(
+            rules,
+            PhoneRules {
+                default_region: Region::parse("DE"),
+                validation: Validation::Possible,
+                ..PhoneRules::default()
+            }
+        );
+        assert_eq!(PhoneRules::from_json(&Value::Null).unwrap(), PhoneRules::default());
+        let cases = [
+            (json!({"codesecret": "x"}), "Options are invalid: codesecret is not a known field"),
+            (
+                json!({"allowedTypes": ["cell"]}),
+                "Options are invalid: allowedTypes[0] must be a number type",
+            ),
+            (
+                json!({"defaultRegion": "de", "default_region": "de"}),
+                "Options are invalid: defaultRegion is given twice",
+            ),
+            (json!(5), "Options are invalid: options must be an object"),
+        ];
+        for (value, message) in cases {
+            let err = PhoneRules::from_json(&value).unwrap_err();
             assert_eq!(err.id(), "CONFIG-invalid");
             assert!(err.message().starts_with(message), "{} vs {message}", err.message());
         }

@@ -12,7 +12,7 @@ use super::pending::{options_json, AnyCall, Drive, PendingCall};
 use super::{convert, error};
 use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::json::{self, Value};
-use crate::engine::options::Options;
+use crate::engine::options::PhoneRules;
 use crate::engine::phone::PhoneNumber;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use crate::engine::{self, AsJson, Operation};
@@ -137,14 +137,14 @@ pub fn normalize_phone(
                 Some(i) => recent.swap(0, i),
                 None => {
                     let text = options_text();
-                    let options = Options::from_json(&parse_options_text(&text)?)?;
+                    let options = PhoneRules::from_json(&parse_options_text(&text)?)?;
                     recent.truncate(RECENT - 1);
                     recent.insert(0, (key, options));
                 }
             }
             match recent.first() {
                 Some((_, options)) => engine::parse_phone(&input, options),
-                None => engine::parse_phone(&input, &Options::default()),
+                None => engine::parse_phone(&input, &PhoneRules::default()),
             }
         });
     result.map(|number| normalized_phone(&compact(&number))).map_err(|e| error::to_js(&e))
@@ -187,8 +187,8 @@ fn compact(number: &PhoneNumber) -> String {
 /// How many options texts normalizePhone remembers (e.g. one per default region in use).
 const RECENT: usize = 8;
 
-/// normalizePhone's recent options: the number of their JSON text and what they say.
-static RECENT_OPTIONS: Local<RefCell<Vec<(f64, Options)>>> = Local(RefCell::new(Vec::new()));
+/// normalizePhone's recent options: the number of their JSON text and their phone rules.
+static RECENT_OPTIONS: Local<RefCell<Vec<(f64, PhoneRules)>>> = Local(RefCell::new(Vec::new()));
 
 /// Options JSON text (from `JSON.stringify`, "" for `undefined`) as a value.
 fn parse_options_text(text: &str) -> Result<Value, PhoneError> {
