@@ -31,7 +31,7 @@ function child(script, scriptArgs) {
 }
 
 function sizeSection() {
-  const files = ['contact_phone_bg.wasm', 'contact_phone.js', 'node.js', 'workerd.js', 'index.js', 'fetch.js'];
+  const files = ['contact_phone_bg.wasm', 'contact_phone.js', 'node.js', 'workerd.js', 'index.js', 'fetch.js', 'phone/contact_phone_bg.wasm', 'phone/contact_phone.js'];
   const lines = ['## Package size', '', '| file | raw | gzip -9 |', '|---|---|---|'];
   const sizes = {};
   for (const file of files) {
@@ -129,7 +129,7 @@ function chartSvg(normalize, flows) {
   const groups = [
     {
       title: 'normalize + validate (ops/s)',
-      bars: normalize.rows.map((r) => ({ label: r.name, value: r.ops, ours: r.name === 'contact-phone' })),
+      bars: normalize.rows.map((r) => ({ label: r.name, value: r.ops, ours: r.name.startsWith('contact-phone') })),
     },
     {
       title: 'setPhone (calls/s)',

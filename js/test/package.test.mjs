@@ -14,7 +14,9 @@ const npm = (args, cwd) => execFileSync('npm', [...args, '--offline', '--no-audi
 
 const app = `
 import init, { setPhone, verifyPhone, normalizePhone, PhoneError } from 'contact-phone';
+import initPhone, * as phoneOnly from 'contact-phone/phone';
 await init(); // a no-op in Node, where the entry instantiates on import
+await initPhone();
 const users = new Map([['u1', { userId: 'u1', resourceOwner: 'org1', sequence: 1 }]]);
 const host = {
   loadUser: (id) => users.get(id) ?? null,
@@ -27,8 +29,9 @@ const host = {
 const options = { caller: { userId: 'u1' }, codeSecret: 'k'.repeat(32) };
 const set = await setPhone('u1', { phone: { number: '079 123 45 67', returnCode: {} } }, host, options);
 const verified = await verifyPhone('u1', { verificationCode: set.verificationCode }, host, options);
-let error;
+let error, phoneOnlyError;
 try { normalizePhone('PhoneNumber'); } catch (e) { error = e; }
+try { phoneOnly.normalizePhone('12'); } catch (e) { phoneOnlyError = e; }
 console.log(JSON.stringify({
   number: users.get('u1').phone.number,
   verified: users.get('u1').phone.isVerified,
@@ -36,6 +39,8 @@ console.log(JSON.stringify({
   e164: normalizePhone('+41 71 123 45 67').e164,
   errorIsPhoneError: error instanceof PhoneError,
   errorId: error.id,
+  phoneOnly: phoneOnly.normalizePhone('071 123 45 67').e164,
+  phoneOnlyError: phoneOnlyError instanceof phoneOnly.PhoneError && phoneOnlyError.message,
 }));
 `;
 
@@ -54,6 +59,8 @@ const expected = {
   e164: '+41711234567',
   errorIsPhoneError: true,
   errorId: 'PHONE-so0wa',
+  phoneOnly: '+41711234567',
+  phoneOnlyError: 'Phone is invalid: too short',
 };
 
 test('a file: dependency on the repository root imports and works in Node ESM', () => {
@@ -76,4 +83,13 @@ test('the entries export the public API and nothing internal', async () => {
   ]);
   const dts = readFileSync(join(root, 'pkg/contact_phone.d.ts'), 'utf8');
   assert.doesNotMatch(dts, /PendingCall/, 'the types name the internal class');
+});
+
+test('the phone-only entry exports normalizePhone and PhoneError alone', async () => {
+  const api = await import('contact-phone/phone');
+  assert.deepEqual(Object.keys(api).sort(), ['PhoneError', 'default', 'initSync', 'normalizePhone']);
+  const dts = readFileSync(join(root, 'pkg/phone/contact_phone.d.ts'), 'utf8');
+  assert.match(dts, /export function normalizePhone\(input: string, options: NormalizeOptions\): NormalizedPhone;/);
+  assert.match(dts, /export class PhoneError extends Error/);
+  assert.doesNotMatch(dts, /setPhone|PhoneHost|handleHttp|PendingCall/, 'the phone types name the calls');
 });

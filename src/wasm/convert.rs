@@ -5,6 +5,7 @@
 //! throw, Proxies, cycles and BigInts all come back as an `Err`, never as an exception
 //! unwinding through wasm. The same parser then serves HTTP bodies.
 
+use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::json::{self, Value};
 use crate::engine::text::cat;
 use crate::prelude::*;
@@ -16,6 +17,7 @@ extern "C" {
     #[wasm_bindgen(js_name = stringify, catch)]
     fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
     /// The same, of some fields only (comma-separated keys).
+    #[cfg(feature = "calls")]
     #[wasm_bindgen(js_name = stringifyFields, catch)]
     fn json_stringify_fields(value: &JsValue, keys: &str) -> Result<JsValue, JsValue>;
 }
@@ -60,6 +62,17 @@ pub fn not_json(value: &JsValue) -> Option<String> {
     }
 }
 
+/// Options as JSON.
+pub fn options_json(options: &JsValue) -> Result<Value, PhoneError> {
+    to_json(options).map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
+}
+
+/// A JS string as JSON; anything else (a number, a `Date`, an object with `toJSON`) becomes
+/// `null`, which fails the check that it is a string.
+pub fn string_json(value: &JsValue) -> Value {
+    value.as_string().map(Value::String).unwrap_or(Value::Null)
+}
+
 /// JSON as a plain JS value.
 pub fn to_js(value: &Value) -> JsValue {
     // Serialising a `Value` cannot fail and its text always parses; `null` is a safe fallback.
@@ -68,6 +81,7 @@ pub fn to_js(value: &Value) -> JsValue {
 
 /// The fields `keys` (comma-separated) of `object` as JSON, read and serialised in one call
 /// into JS; other fields (which may hold BigInts, cycles or anything else) are never read.
+#[cfg(feature = "calls")]
 pub fn fields_to_json(object: &JsValue, keys: &str) -> Result<Value, String> {
     let text = json_stringify_fields(object, keys).map_err(|thrown| describe(&thrown))?;
     let text = text.as_string().unwrap_or_default();

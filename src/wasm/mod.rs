@@ -2,14 +2,29 @@
 //! object (`js/bindings.js` awaits its Promises), and turn [`PhoneError`](crate::engine::error::PhoneError)s into the JS `PhoneError` class.
 //! No decisions are made here; they belong to the engine, where native tests see them.
 
+//!
+//! Without the `calls` feature only `normalizePhone` and `PhoneError` are exported: the
+//! phone-only module of `contact-phone/phone`.
+
 mod convert;
 mod error;
-mod exports;
-pub use exports::*;
-mod host;
-mod http;
-pub use http::*;
-mod pending;
-pub use pending::PendingCall;
-mod platform;
+mod normalize;
+pub use normalize::*;
 mod types;
+
+#[cfg(feature = "calls")]
+mod calls;
+#[cfg(feature = "calls")]
+pub use calls::*;
+#[cfg(feature = "calls")]
+mod host;
+#[cfg(feature = "calls")]
+mod http;
+#[cfg(feature = "calls")]
+pub use http::*;
+#[cfg(feature = "calls")]
+mod pending;
+#[cfg(feature = "calls")]
+pub use pending::PendingCall;
+#[cfg(feature = "calls")]
+mod platform;

@@ -9,8 +9,9 @@ use crate::prelude::*;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
+use super::convert::{self, options_json};
 use super::host::{self, Callbacks, Called, JsHost, Settled};
-use super::{convert, error, platform};
+use super::{error, platform};
 use crate::driver::{Driver, Want};
 use crate::engine::error::{AuthProblem, FieldProblem, PhoneError};
 use crate::engine::http::{self, HttpResponse};
@@ -257,10 +258,4 @@ pub(super) fn serve(
     let policy = engine::configure(&*operation, &options_json(&options)?)?;
     let token = routed.token.ok_or(PhoneError::Unauthenticated(AuthProblem::NoToken))?;
     Ok(Stage::Authenticate { token, next: Drive { operation, policy, host, options } })
-}
-
-/// Options as JSON.
-pub(super) fn options_json(options: &JsValue) -> Result<Value, PhoneError> {
-    convert::to_json(options)
-        .map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))
 }

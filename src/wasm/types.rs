@@ -3,8 +3,9 @@
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "calls")]
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = r#"
+const CALL_TYPES: &'static str = r#"
 /** Storage and SMS, provided by the application. Callbacks may return values or Promises. */
 export interface PhoneHost {
   /** The stored record, or null if there is no such user. */
@@ -112,26 +113,6 @@ export interface CodeOptions {
   expiresInSeconds?: number;
 }
 
-/** libphonenumber's PhoneNumberType; "unknown" for a number that is not valid. */
-export type PhoneNumberType =
-  | "mobile" | "fixedLine" | "fixedLineOrMobile" | "tollFree" | "premiumRate" | "sharedCost"
-  | "voip" | "personalNumber" | "pager" | "uan" | "voicemail" | "unknown";
-
-export interface NormalizeOptions {
-  /** Region for numbers typed in national form; null requires "+". Default "CH". */
-  defaultRegion?: string | null;
-  /**
-   * What a number must pass: "valid" (libphonenumber isValidNumber, the default), "possible"
-   * (isPossibleNumber: its length only) or "parseable" (anything libphonenumber parses, as
-   * ZITADEL accepts).
-   */
-  validation?: "valid" | "possible" | "parseable";
-  /** Accept only numbers of these regions. */
-  allowedRegions?: string[];
-  /** Accept only numbers of these types, e.g. ["mobile", "fixedLineOrMobile"] for SMS. */
-  allowedTypes?: PhoneNumberType[];
-}
-
 export interface PhoneOptions extends NormalizeOptions {
   /** Who is calling; without it every call is Unauthenticated. */
   caller?: Caller;
@@ -187,6 +168,31 @@ export interface PhoneDetailsResponse {
 export interface GetPhoneResponse {
   details: Details;
   phone: { number: string; isVerified: boolean } | null;
+}
+
+"#;
+
+/// The types of `normalizePhone` and `PhoneError`, in both builds.
+#[wasm_bindgen(typescript_custom_section)]
+const PHONE_TYPES: &'static str = r#"
+/** libphonenumber's PhoneNumberType; "unknown" for a number that is not valid. */
+export type PhoneNumberType =
+  | "mobile" | "fixedLine" | "fixedLineOrMobile" | "tollFree" | "premiumRate" | "sharedCost"
+  | "voip" | "personalNumber" | "pager" | "uan" | "voicemail" | "unknown";
+
+export interface NormalizeOptions {
+  /** Region for numbers typed in national form; null requires "+". Default "CH". */
+  defaultRegion?: string | null;
+  /**
+   * What a number must pass: "valid" (libphonenumber isValidNumber, the default), "possible"
+   * (isPossibleNumber: its length only) or "parseable" (anything libphonenumber parses, as
+   * ZITADEL accepts).
+   */
+  validation?: "valid" | "possible" | "parseable";
+  /** Accept only numbers of these regions. */
+  allowedRegions?: string[];
+  /** Accept only numbers of these types, e.g. ["mobile", "fixedLineOrMobile"] for SMS. */
+  allowedTypes?: PhoneNumberType[];
 }
 
 export interface NormalizedPhone {
