@@ -14,7 +14,7 @@ use contact_phone::engine::error::PhoneError;
 use contact_phone::engine::event::SmsMessage;
 use contact_phone::engine::http;
 use contact_phone::engine::json::{self, Value};
-use contact_phone::engine::options::Options;
+use contact_phone::engine::options::{Options, PhoneRules};
 use contact_phone::engine::phone::{self, ParseOptions, Region};
 use contact_phone::engine::record::{PhoneState, UserRecord};
 use contact_phone::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
@@ -57,8 +57,18 @@ pub fn request_json(data: &[u8]) {
         assert_eq!(result.id(), "REQUEST-invalid");
         check_error(&result);
     }
-    if let Err(error) = Options::from_json(&value) {
+    let options = Options::from_json(&value);
+    if let Err(error) = &options {
         assert!(matches!(error.id(), "CONFIG-invalid"), "{}", error.id());
+    }
+    // normalizePhone's reader accepts whatever the whole reader accepts, and reads the same.
+    match (PhoneRules::from_json(&value), options) {
+        (Ok(rules), Ok(options)) => assert_eq!(rules, options.phone),
+        (Err(error), Ok(_)) => {
+            panic!("PhoneRules rejected what Options accepts: {}", error.message())
+        }
+        (Err(error), Err(_)) => assert_eq!(error.id(), "CONFIG-invalid"),
+        (Ok(_), Err(_)) => {}
     }
     if let Err(error) = UserRecord::from_json(&value, "u1", "loadUser") {
         assert_eq!(error.id(), "HOST-storage");
