@@ -2,7 +2,7 @@
 // wasm-opt -Oz (npm binaryen; Debian's old binaryen corrupts the output), and the entry
 // files for Node, workerd and browsers. pkg/ holds the whole module; pkg/phone/ the phone-only
 // one (normalizePhone and PhoneError, no `calls` feature) behind `contact-phone/phone`. Copies
-// them under www/vendor/ for the admin UI. Prints the .wasm sizes raw and gzip -9.
+// them (the whole module) under www/vendor/ for the admin UI. Prints the .wasm sizes raw and gzip -9.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -82,8 +82,9 @@ function buildModule(dir, features, { internal, fetch }) {
 // under its asset root; www/vendor/ is gitignored and rebuilt here.
 const vendor = `${root}www/vendor/contact-phone`;
 rmSync(vendor, { recursive: true, force: true });
-const serverOnly = new Set([pkg, `${pkg}/phone`].flatMap((dir) => [`${dir}/node.js`, `${dir}/workerd.js`]));
-cpSync(pkg, vendor, { recursive: true, filter: (path) => !serverOnly.has(path) });
+// The UI uses the whole module in the browser: neither the server entries nor pkg/phone/.
+const unused = new Set([`${pkg}/node.js`, `${pkg}/workerd.js`, `${pkg}/phone`]);
+cpSync(pkg, vendor, { recursive: true, filter: (path) => !unused.has(path) });
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 for (const file of ['contact_phone_bg.wasm', 'contact_phone.js', 'phone/contact_phone_bg.wasm', 'phone/contact_phone.js']) {
