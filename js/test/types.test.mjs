@@ -83,5 +83,5 @@ test('the calls are declared with the signatures of SPEC §3 and §6', () => {
   ];
   const missing = signatures.filter((signature) => !code.includes(signature));
   assert.deepEqual(missing, []);
-  assert.match(code, /export function normalizePhone\(input: string, options\??: NormalizeOptions\): NormalizedPhone;/);
+  assert.match(code, /export function normalizePhone\(input: string, options\?: NormalizeOptions\): NormalizedPhone;/);
 });

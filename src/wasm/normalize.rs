@@ -22,7 +22,7 @@ use crate::sync::Local;
 #[wasm_bindgen(js_name = normalizePhone, unchecked_return_type = "NormalizedPhone")]
 pub fn normalize_phone(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "NormalizeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     // The input crosses as a string (anything else fails the engine's type check). Options are
     // read only when their JSON text is new (js/bindings.js numbers the texts): the same
