@@ -39,16 +39,16 @@ function buildModule(dir, features, { internal, fetch }) {
   if (snippets.length !== 1) throw new Error(`expected one snippets folder, found ${snippets}`);
   const phoneError = `./snippets/${snippets[0]}/js/bindings.js`;
   if (fetch) copyFileSync(`${root}js/fetch.js`, `${dir}/fetch.js`);
-  // The glue's exports but the class that js/bindings.js drives calls with (internal).
-  const INTERNAL = new Set(internal);
+  // The glue's exports but the internal ones (the class js/bindings.js drives calls with).
+  const internalNames = new Set(internal);
   const glueText = readFileSync(`${dir}/contact_phone.js`, 'utf8');
   const exported = [
     ...[...glueText.matchAll(/^export (?:function|class) (\w+)/gm)].map((m) => m[1]),
     // `export { initSync, __wbg_init as default };`: the names, but `default` (re-exported below).
     ...[...glueText.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) => m[1].split(',').map((name) => name.trim().split(/\s+as\s+/).pop())),
   ].filter((name) => name && name !== 'default');
-  const publicNames = exported.filter((name) => !INTERNAL.has(name));
-  if (exported.length !== publicNames.length + INTERNAL.size) throw new Error(`the glue no longer exports ${internal}: update internal`);
+  const publicNames = exported.filter((name) => !internalNames.has(name));
+  if (exported.length !== publicNames.length + internalNames.size) throw new Error(`the glue no longer exports ${internal}: update internal`);
   const reexports = [
     `export { ${publicNames.join(', ')} } from './contact_phone.js';`,
     "export { default } from './contact_phone.js';",

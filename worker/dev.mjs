@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const COMPATIBILITY_DATE = '2026-04-01';
 
-/** Bundles the worker into `outdir` (index.js + contact_phone_bg.wasm). */
-export async function bundleWorker(outdir = `${root}target/worker`) {
+/** Bundles the worker (or another `entry`) into `outdir` (index.js + contact_phone_bg.wasm). */
+export async function bundleWorker(outdir = `${root}target/worker`, entry = `${root}worker/index.js`) {
   mkdirSync(outdir, { recursive: true });
   await build({
-    entryPoints: [`${root}worker/index.js`],
+    entryPoints: { index: entry },
     outdir,
     bundle: true,
     format: 'esm',

@@ -62,33 +62,9 @@ test('the phone-only module reads the options and other inputs as the whole modu
 });
 
 test('a worker bundled with the workerd condition runs the phone-only module', async () => {
-  const { build } = await import('esbuild');
   const { Miniflare } = await import('miniflare');
-  const { COMPATIBILITY_DATE } = await import('../../worker/dev.mjs');
-  const outdir = mkdtempSync(join(tmpdir(), 'contact-phone-phone-worker-'));
-  await build({
-    stdin: {
-      contents: `import { normalizePhone, PhoneError } from 'contact-phone/phone';
-export default {
-  fetch(request) {
-    try {
-      return Response.json(normalizePhone(new URL(request.url).searchParams.get('n')));
-    } catch (e) {
-      return Response.json({ error: e instanceof PhoneError && e.id }, { status: e.status ?? 500 });
-    }
-  },
-};`,
-      resolveDir: root,
-    },
-    outfile: `${outdir}/index.js`,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    loader: { '.wasm': 'copy' },
-    assetNames: '[name]',
-    logLevel: 'warning',
-  });
+  const { bundleWorker, COMPATIBILITY_DATE } = await import('../../worker/dev.mjs');
+  const outdir = await bundleWorker(mkdtempSync(join(tmpdir(), 'contact-phone-phone-worker-')), join(root, 'js/test/fixtures/phone-worker.js'));
   // The bundle carries the phone-only module, not the whole one.
   assert.deepEqual(readFileSync(`${outdir}/contact_phone_bg.wasm`), readFileSync(join(root, 'pkg/phone/contact_phone_bg.wasm')));
   const mf = new Miniflare({

@@ -118,11 +118,14 @@ const KEYS: [json::Key; 13] = [
     ("timeoutMs", "timeout_ms"),
 ];
 
+/// The values of `options`' keys, in the order of [`KEYS`].
+type Fields<'a> = [Option<&'a Value>; KEYS.len()];
+
 /// The values of the known keys of `options` (`null` has none). Unknown keys are errors, so
 /// that a typo such as `codesecret` does not silently fall back to a default, in every call.
-fn fields(value: &Value) -> Result<[Option<&Value>; 13], PhoneError> {
+fn fields(value: &Value) -> Result<Fields<'_>, PhoneError> {
     if value.is_null() {
-        return Ok([None; 13]);
+        return Ok([None; KEYS.len()]);
     }
     Schema { keys: KEYS, deny_unknown: true, hints: &[] }.read(value, "", Blame::Options)
 }
@@ -135,7 +138,7 @@ impl PhoneRules {
         Self::from_fields(value, &fields(value)?)
     }
 
-    fn from_fields(value: &Value, fields: &[Option<&Value>; 13]) -> Result<PhoneRules, PhoneError> {
+    fn from_fields(value: &Value, fields: &Fields<'_>) -> Result<PhoneRules, PhoneError> {
         let mut rules = PhoneRules::default();
         let b = Blame::Options;
         let [region, allowed, validation, types, ..] = *fields;

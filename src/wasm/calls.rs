@@ -6,10 +6,9 @@ use crate::prelude::*;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{self, options_json, string_json};
+use super::convert::{options_json, request_json, string_json};
 use super::pending::{AnyCall, Drive, PendingCall};
-use crate::engine::error::{FieldProblem, PhoneError};
-use crate::engine::json::Value;
+use crate::engine::error::PhoneError;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use crate::engine::{self, AsJson, Operation};
 
@@ -110,9 +109,4 @@ fn parse(call: Call, user_id: &JsValue, request: &JsValue) -> Result<AnyCall, Ph
 /// Boxes a parsed call, so that the driver exists once in the wasm, not five times.
 fn any<O: Operation + 'static>(parsed: Result<O, PhoneError>) -> Result<AnyCall, PhoneError> {
     parsed.map(|operation| Box::new(AsJson(operation)) as AnyCall)
-}
-
-fn request_json(request: &JsValue) -> Result<Value, PhoneError> {
-    convert::to_json(request)
-        .map_err(|why| PhoneError::field("request", FieldProblem::NotJson(why)))
 }

@@ -62,6 +62,12 @@ pub fn not_json(value: &JsValue) -> Option<String> {
     }
 }
 
+/// A request as JSON; what JSON cannot hold is an invalid request.
+#[cfg(feature = "calls")]
+pub fn request_json(request: &JsValue) -> Result<Value, PhoneError> {
+    to_json(request).map_err(|why| PhoneError::field("request", FieldProblem::NotJson(why)))
+}
+
 /// Options as JSON.
 pub fn options_json(options: &JsValue) -> Result<Value, PhoneError> {
     to_json(options).map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))

@@ -34,6 +34,22 @@ pub(super) enum Failure {
     TimedOut,
 }
 
+impl Failure {
+    /// The error of `callback`'s failure: `failed` names a throw or rejection; a timeout is
+    /// HostTimeout whichever callback it was.
+    fn into_error(
+        self,
+        callback: &'static str,
+        timeout_ms: u32,
+        failed: impl FnOnce(String) -> PhoneError,
+    ) -> PhoneError {
+        match self {
+            Failure::Failed(cause) => failed(cause),
+            Failure::TimedOut => PhoneError::HostTimeout { callback, timeout_ms },
+        }
+    }
+}
+
 /// What a callback gave in the end: its value (awaited, if it was a thenable), or why not.
 pub(super) type Settled = Result<JsValue, Failure>;
 
@@ -83,10 +99,10 @@ impl Callbacks {
     }
 
     fn storage_error(&self, callback: &'static str, failure: Failure) -> PhoneError {
-        match failure {
-            Failure::Failed(cause) => PhoneError::HostStorage { callback, cause },
-            Failure::TimedOut => PhoneError::HostTimeout { callback, timeout_ms: self.timeout_ms },
-        }
+        failure.into_error(callback, self.timeout_ms, |cause| PhoneError::HostStorage {
+            callback,
+            cause,
+        })
     }
 }
 
@@ -210,12 +226,11 @@ impl JsHost {
 
     /// What `sendSms` gave: anything but a failure counts as sent.
     pub(super) fn sent(&self, settled: Settled) -> Result<(), PhoneError> {
-        settled.map(|_| ()).map_err(|failure| match failure {
-            Failure::Failed(cause) => PhoneError::HostSms { cause, saved: true },
-            Failure::TimedOut => PhoneError::HostTimeout {
-                callback: "sendSms",
-                timeout_ms: self.callbacks.timeout_ms,
-            },
+        settled.map(|_| ()).map_err(|failure| {
+            failure.into_error("sendSms", self.callbacks.timeout_ms, |cause| PhoneError::HostSms {
+                cause,
+                saved: true,
+            })
         })
     }
 }

@@ -1,7 +1,7 @@
 //! JS bindings: convert JS values to JSON, run the [`crate::driver::Driver`] over the JS host
-//! object (`js/bindings.js` awaits its Promises), and turn [`PhoneError`](crate::engine::error::PhoneError)s into the JS `PhoneError` class.
-//! No decisions are made here; they belong to the engine, where native tests see them.
-
+//! object (`js/bindings.js` awaits its Promises), and turn
+//! [`PhoneError`](crate::engine::error::PhoneError)s into the JS `PhoneError` class. No
+//! decisions are made here; they belong to the engine, where native tests see them.
 //!
 //! Without the `calls` feature only `normalizePhone` and `PhoneError` are exported: the
 //! phone-only module of `contact-phone/phone`.

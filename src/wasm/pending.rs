@@ -9,11 +9,11 @@ use crate::prelude::*;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{self, options_json};
+use super::convert::{self, options_json, request_json};
 use super::host::{self, Callbacks, Called, JsHost, Settled};
 use super::{error, platform};
 use crate::driver::{Driver, Want};
-use crate::engine::error::{AuthProblem, FieldProblem, PhoneError};
+use crate::engine::error::{AuthProblem, PhoneError};
 use crate::engine::http::{self, HttpResponse};
 use crate::engine::json::Value;
 use crate::engine::options::{Options, DEFAULT_TIMEOUT_MS};
@@ -251,9 +251,7 @@ pub(super) fn serve(
     host: JsValue,
     options: JsValue,
 ) -> Result<Stage, PhoneError> {
-    let request = convert::to_json(request)
-        .map_err(|why| PhoneError::field("request", FieldProblem::NotJson(why)))?;
-    let routed = http::parse_request(&request)?;
+    let routed = http::parse_request(&request_json(request)?)?;
     let operation = routed.call.into_operation();
     let policy = engine::configure(&*operation, &options_json(&options)?)?;
     let token = routed.token.ok_or(PhoneError::Unauthenticated(AuthProblem::NoToken))?;
