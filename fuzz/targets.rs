@@ -13,18 +13,19 @@ use contact_phone::engine::code::{RandomSource, RandomUnavailable};
 use contact_phone::engine::error::PhoneError;
 use contact_phone::engine::event::SmsMessage;
 use contact_phone::engine::http;
-use contact_phone::engine::json::{self, Value};
 use contact_phone::engine::options::{Options, PhoneRules};
 use contact_phone::engine::phone::{self, ParseOptions, Region};
 use contact_phone::engine::record::{PhoneState, UserRecord};
+use contact_phone::engine::reply::Reply;
 use contact_phone::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use contact_phone::engine::time::Timestamp;
-use contact_phone::engine::{self, Context, Operation, Reply, Save};
-use contact_phone::json;
+use contact_phone::engine::{self, Context, Operation, Save};
+use serde_json::json;
+use serde_json::Value;
 
 /// Every error must map to a known id, a status and a non-empty message.
 fn check_error(error: &PhoneError) {
-    let body = error.to_json();
+    let body = serde_json::to_value(error.body()).expect("an error body serialises");
     assert!(!error.message().is_empty());
     assert!(error.id().contains('-'), "{}", error.id());
     assert!((400..=599).contains(&error.http_status()));
@@ -43,7 +44,7 @@ pub fn request_json(data: &[u8]) {
     if let Err(error) = http::parse_request(&request) {
         check_error(&error);
     }
-    let Ok(value) = json::parse(&text) else { return };
+    let Ok(value) = serde_json::from_str::<Value>(&text) else { return };
     let user = json!("u1");
     for result in [
         SetPhone::parse(&user, &value).err(),
@@ -295,7 +296,7 @@ pub fn state_machine(data: &[u8]) {
         }
         let after = host.record.borrow().clone().expect("the user exists");
         assert!(after.sequence >= before.sequence, "the sequence went back");
-        let stored = after.to_json().to_string();
+        let stored = serde_json::to_string(&after).expect("a record serialises");
         for code in &issued {
             assert!(!stored.contains(code.as_str()), "a code is stored in clear");
         }
@@ -312,7 +313,8 @@ fn run<O: Operation>(
     random: &mut dyn RandomSource,
 ) -> Result<Value, PhoneError> {
     let operation = parsed?;
-    block_on(driver::run(host, operation, ctx, random)).map(|reply| reply.to_json())
+    block_on(driver::run(host, operation, ctx, random))
+        .map(|reply| serde_json::to_value(Reply::from(reply.into())).expect("a reply serialises"))
 }
 
 /// Verify with arbitrary codes against one pending code: only the code itself (case-folded)

@@ -1,6 +1,6 @@
 // The JS the wasm module imports, in one module so that a browser fetches one file for all of
-// it: the PhoneError class, JSON at the boundary, normalizePhone's options keys and reply, and
-// the loop that awaits the host's Promises. The package entries re-export PhoneError from here.
+// it: the PhoneError class, JSON.stringify for values crossing into wasm, and the loop that
+// awaits the host's Promises. The package entries re-export PhoneError from here.
 
 // --- PhoneError ---
 
@@ -58,59 +58,6 @@ export function stringifyFields(value, keys) {
     if (field !== undefined) copy[key] = field;
   }
   return stringify(copy);
-}
-
-// --- normalizePhone: options keys ---
-
-// normalizePhone's options, known by their JSON text: the same few options objects come with
-// most calls (one per default region in use), often built anew each time. Each distinct text
-// gets a number here, and the wasm module keeps what it read from the text under that number,
-// so that a known text never crosses into wasm again: only a number does.
-
-// Text → number; cleared when full, so that it stays small whatever callers send.
-const keys = new Map();
-const MAX_KEYS = 64;
-let next = 0;
-// The text optionsKey saw last: the one the wasm module asks for when the number is new to it.
-let lastText = '';
-
-// The number of the options' JSON text ("" for undefined); throws as JSON.stringify does.
-export function optionsKey(options) {
-  lastText = stringify(options) ?? '';
-  let key = keys.get(lastText);
-  if (key === undefined) {
-    if (keys.size >= MAX_KEYS) keys.clear();
-    key = next++;
-    keys.set(lastText, key);
-  }
-  return key;
-}
-
-// The JSON text behind the number optionsKey just returned.
-export function optionsText() {
-  return lastText;
-}
-
-// --- normalizePhone: the reply ---
-
-// normalizePhone's reply, from the wasm module's compact text: e164|region|type|valid|possible
-// followed by the number of digits of the calling code (booleans as 1/0). None of the fields can
-// contain "|", and the calling code and national number are the two parts of the E.164 digits.
-// Splitting is several times faster than JSON.parse for this object, and normalizePhone may
-// run on every keystroke.
-export function normalizedPhone(text) {
-  const f = text.split('|');
-  const e164 = f[0];
-  const codeEnd = 1 + Number(f[5]);
-  return {
-    e164,
-    region: f[1],
-    type: f[2],
-    valid: f[3] === '1',
-    possible: f[4] === '1',
-    countryCode: Number(e164.slice(1, codeEnd)),
-    nationalNumber: e164.slice(codeEnd),
-  };
 }
 
 // --- Async calls ---

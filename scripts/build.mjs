@@ -1,4 +1,4 @@
-// Builds the npm package into pkg/: two release wasm builds (no std), wasm-bindgen --target web,
+// Builds the npm package into pkg/: two release wasm builds, wasm-bindgen --target web,
 // wasm-opt -Oz (npm binaryen; Debian's old binaryen corrupts the output), and the entry
 // files for Node, workerd and browsers. pkg/ holds the whole module; pkg/phone/ the phone-only
 // one (normalizePhone and PhoneError, no `calls` feature) behind `contact-phone/phone`. Copies
@@ -23,8 +23,8 @@ buildModule(pkg, ['--features', 'calls'], { internal: ['PendingCall'], fetch: tr
 buildModule(`${pkg}/phone`, [], { internal: [], fetch: false });
 
 /**
- * One wasm module into `dir`: cargo (without the default `std` feature: the wasm links no std,
- * see src/lib.rs, 3 KB less) with `features`, wasm-bindgen, wasm-opt, and its entry files.
+ * One wasm module into `dir`: cargo with `features` only (no default features), wasm-bindgen,
+ * wasm-opt, and its entry files.
  * `internal` are glue exports kept out of the entries; `fetch` adds createFetchHandler.
  */
 function buildModule(dir, features, { internal, fetch }) {

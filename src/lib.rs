@@ -5,8 +5,8 @@
 //! browsers and Node through WebAssembly; storage and SMS stay with the host.
 //!
 //! ```
-//! use contact_phone::engine::{prepare, request::SetPhone, Context, Operation};
-//! use contact_phone::json;
+//! use contact_phone::engine::{prepare, request::SetPhone};
+//! use serde_json::json;
 //! # fn main() -> Result<(), contact_phone::engine::error::PhoneError> {
 //! let request = json!({"phone": {"number": "+41 71 123 45 67", "isVerified": true}});
 //! let set = SetPhone::parse(&json!("u1"), &request)?;
@@ -30,51 +30,10 @@
 //!   exports `setPhone`, `verifyPhone`, `resendPhoneCode`, `removePhone`, `getPhone`,
 //!   `handleHttp`, `normalizePhone` and the `PhoneError` class. The only async code is
 //!   `js/bindings.js`, which awaits the host's Promises, so the wasm carries no async runtime.
+//!   Values go to JS through serde-wasm-bindgen and come from JS as JSON (serde_json).
 #![warn(missing_docs)]
-// The npm build turns the `std` feature off: the wasm then links no std, and a panic traps
-// without formatting a message (see `panic` below). Tests and native builds keep std.
-#![cfg_attr(not(feature = "std"), no_std)]
-
-#[cfg(feature = "std")]
-extern crate alloc;
-#[cfg(not(feature = "std"))]
-#[macro_use]
-extern crate alloc;
-// Natively the shared caches use std's `OnceLock` (`sync.rs`), with or without the feature.
-#[cfg(all(not(feature = "std"), not(target_arch = "wasm32")))]
-extern crate std;
 
 pub mod driver;
 pub mod engine;
-#[cfg(any(target_arch = "wasm32", test))]
-mod heap;
-mod sync;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
-
-/// What every module uses from `alloc`, which std's prelude would bring.
-mod prelude {
-    pub(crate) use alloc::borrow::ToOwned;
-    pub(crate) use alloc::boxed::Box;
-    pub(crate) use alloc::string::String;
-    pub(crate) use alloc::vec::Vec;
-}
-
-#[doc(hidden)]
-pub mod __private {
-    //! For [`json!`](crate::json)'s expansion in other crates.
-    pub use alloc::vec;
-}
-
-/// Without std, a panic (which the engine avoids on any input) is a trap, as it is with std
-/// on wasm32-unknown-unknown; only the message formatting is gone, about 3 KB of the wasm.
-#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    core::arch::wasm32::unreachable()
-}
-
-/// The wasm module's allocator; see [`heap`].
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static HEAP: heap::Heap = heap::Heap::new(heap::WasmPages);

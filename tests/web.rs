@@ -2,11 +2,11 @@
 //! reject, lack members or return wrong shapes; hostile requests; the PhoneError class.
 #![cfg(target_arch = "wasm32")]
 
-use contact_phone::engine::json::{self, Value};
-use contact_phone::json;
 use contact_phone::wasm::{
     get_phone, normalize_phone, remove_phone, resend_phone_code, set_phone, verify_phone,
 };
+use serde_json::json;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -46,7 +46,7 @@ fn js(value: Value) -> JsValue {
 
 fn rs(value: &JsValue) -> Value {
     match js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()) {
-        Some(text) => json::parse(&text).unwrap(),
+        Some(text) => serde_json::from_str(&text).unwrap(),
         None => Value::Null,
     }
 }

@@ -1,10 +1,9 @@
 //! Who is calling, and what they may do to a user.
 
-use super::json::Value;
-use crate::prelude::*;
+use serde_json::Value;
 
 use super::error::PhoneError;
-use super::json::{self, Blame, Schema};
+use super::read::{self, Blame, Schema};
 use super::record::UserRecord;
 
 /// The authenticated caller (`options.caller`).
@@ -47,10 +46,10 @@ impl Caller {
         };
         let [user_id, permissions] = schema.read(value, path, blame)?;
         let user_id = user_id
-            .map(|v| json::string(v, &json::join(path, "userId"), blame, 1, 200))
+            .map(|v| read::string(v, &read::join(path, "userId"), blame, 1, 200))
             .transpose()?;
         let permissions = permissions
-            .map(|v| json::strings(v, &json::join(path, "permissions"), blame, 300))
+            .map(|v| read::strings(v, &read::join(path, "permissions"), blame, 300))
             .transpose()?
             .unwrap_or_default();
         Ok(Caller {
@@ -90,7 +89,7 @@ impl Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json;
+    use serde_json::json;
 
     fn user() -> UserRecord {
         UserRecord::from_json(

@@ -1,14 +1,13 @@
 //! Verification codes: generated from supplied random bytes without modulo bias, stored only as
 //! a keyed hash bound to the user and the number, and checked in constant time.
 
-use crate::prelude::*;
 use core::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
+use serde::{Serialize, Serializer};
 use sha2::Sha256;
 
 use super::error::PhoneError;
-use super::json;
 
 /// A source of cryptographically secure random bytes (the platform CSPRNG in wasm, a scripted
 /// source in tests), as rustls's `SecureRandom`.
@@ -211,12 +210,7 @@ impl CodeHash {
 
     /// Lowercase hex, as stored.
     pub fn to_hex(&self) -> String {
-        let mut text = String::with_capacity(64);
-        for &b in &self.0 {
-            text.push(json::hex_char(b >> 4));
-            text.push(json::hex_char(b & 15));
-        }
-        text
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// Parses 64 hex digits.
@@ -227,10 +221,26 @@ impl CodeHash {
         }
         let mut out = [0u8; 32];
         for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+            // Digits only: `u8::from_str_radix` would also take a sign.
+            let digit = |d: u8| char::from(d).to_digit(16);
             let [high, low] = pair else { return None };
-            *slot = json::hex_byte(*high, *low)?;
+            *slot = (digit(*high)? << 4 | digit(*low)?) as u8;
         }
         Some(CodeHash(out))
+    }
+}
+
+/// As stored: lowercase hex.
+impl Serialize for CodeHash {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_hex())
+    }
+}
+
+/// The code's characters (in a `returnCode` reply).
+impl Serialize for ClearCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
     }
 }
 

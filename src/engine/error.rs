@@ -5,11 +5,9 @@
 //! [`PhoneError::code`], [`PhoneError::id`] and [`PhoneError::message`]; nothing else in the
 //! crate spells an id or a status.
 
-use super::text::{cat, display_piece, put, Piece};
-use crate::prelude::*;
+use core::fmt;
 
-use super::json::Value;
-use crate::json;
+use serde::Serialize;
 
 use super::phone::PhoneProblem;
 
@@ -102,31 +100,27 @@ pub enum FieldProblem {
     NotJson(String),
 }
 
-impl Piece for FieldProblem {
-    fn push_to(&self, out: &mut String) {
+impl fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FieldProblem::Missing => out.push_str("is required"),
-            FieldProblem::WrongType { expected } => put!(out, "must be ", expected),
+            FieldProblem::Missing => f.write_str("is required"),
+            FieldProblem::WrongType { expected } => write!(f, "must be {expected}"),
             FieldProblem::Length { min, max } => {
-                put!(out, "must be ", min, " to ", max, " characters long")
+                write!(f, "must be {min} to {max} characters long")
             }
-            FieldProblem::Range { min, max } => {
-                put!(out, "must be an integer from ", min, " to ", max)
-            }
-            FieldProblem::UnknownKey { hint: None } => out.push_str("is not a known field"),
+            FieldProblem::Range { min, max } => write!(f, "must be an integer from {min} to {max}"),
+            FieldProblem::UnknownKey { hint: None } => f.write_str("is not a known field"),
             FieldProblem::UnknownKey { hint: Some(hint) } => {
-                put!(out, "is not a known field (", hint, ")")
+                write!(f, "is not a known field ({hint})")
             }
-            FieldProblem::Duplicate => out.push_str("is given twice (camelCase and snake_case)"),
-            FieldProblem::ConflictsWith(other) => put!(out, "cannot be combined with ", other),
-            FieldProblem::MustBeTrue => out.push_str("can only be true (omit it instead)"),
-            FieldProblem::Invalid(why) => out.push_str(why),
-            FieldProblem::NotJson(why) => put!(out, "could not be read as JSON: ", why),
+            FieldProblem::Duplicate => f.write_str("is given twice (camelCase and snake_case)"),
+            FieldProblem::ConflictsWith(other) => write!(f, "cannot be combined with {other}"),
+            FieldProblem::MustBeTrue => f.write_str("can only be true (omit it instead)"),
+            FieldProblem::Invalid(why) => f.write_str(why),
+            FieldProblem::NotJson(why) => write!(f, "could not be read as JSON: {why}"),
         }
     }
 }
-
-display_piece!(FieldProblem);
 
 /// Why a request has no authenticated caller.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -348,7 +342,7 @@ impl PhoneError {
     pub fn message(&self) -> String {
         use PhoneError::*;
         match self {
-            InvalidRequest { field, problem } => cat!("Request is invalid: ", field, " ", problem),
+            InvalidRequest { field, problem } => format!("Request is invalid: {field} {problem}"),
             Unauthenticated(AuthProblem::NoCaller) => {
                 "No caller: the call needs an authenticated caller".into()
             }
@@ -360,7 +354,7 @@ impl PhoneError {
             UserNotReady => "User is not yet initialised".into(),
             PermissionDenied => "No matching permissions found".into(),
             PhoneEmpty => "Phone is empty".into(),
-            PhoneInvalid(problem) => cat!("Phone is invalid: ", problem),
+            PhoneInvalid(problem) => format!("Phone is invalid: {problem}"),
             NoPendingCode => "No verification code is pending".into(),
             CodeExpired => "Code is expired".into(),
             CodeInvalid => "Code is invalid".into(),
@@ -368,38 +362,36 @@ impl PhoneError {
             NothingToResend => "No code to resend: the phone is missing or already verified".into(),
             NoPhone => "Phone not found".into(),
             Throttled { retry_after_seconds } => {
-                cat!("Too many codes: try again in ", retry_after_seconds, " s")
+                format!("Too many codes: try again in {retry_after_seconds} s")
             }
             Conflict => "The user was changed concurrently: try again".into(),
             CodeSecret(SecretProblem::Missing) => {
                 "codeSecret is required to issue or check codes".into()
             }
             CodeSecret(SecretProblem::TooShort) => {
-                cat!("codeSecret must be at least ", super::options::MIN_SECRET_BYTES, " bytes")
+                format!("codeSecret must be at least {} bytes", super::options::MIN_SECRET_BYTES)
             }
             InvalidOption { option, problem } => {
-                cat!("Options are invalid: ", option, " ", problem)
+                format!("Options are invalid: {option} {problem}")
             }
             RandomUnavailable => "The random source failed".into(),
-            HostStorage { callback, cause } => cat!("Host callback ", callback, " failed: ", cause),
-            HostSms { cause, saved: true } => cat!(
-                "SMS could not be sent (sendSms failed: ",
-                cause,
-                "); the phone and its code are saved, resend to deliver a code"
+            HostStorage { callback, cause } => format!("Host callback {callback} failed: {cause}"),
+            HostSms { cause, saved: true } => format!(
+                "SMS could not be sent (sendSms failed: {cause}); the phone and its code are \
+                 saved, resend to deliver a code"
             ),
-            HostSms { cause, saved: false } => cat!("SMS cannot be sent: ", cause),
+            HostSms { cause, saved: false } => format!("SMS cannot be sent: {cause}"),
             // The driver calls sendSms only after a successful save.
-            HostTimeout { callback: "sendSms", timeout_ms } => cat!(
-                "Host callback sendSms did not settle within ",
-                timeout_ms,
-                " ms; the phone and its code are saved, resend to deliver a code"
+            HostTimeout { callback: "sendSms", timeout_ms } => format!(
+                "Host callback sendSms did not settle within {timeout_ms} ms; the phone and its \
+                 code are saved, resend to deliver a code"
             ),
             HostTimeout { callback, timeout_ms } => {
-                cat!("Host callback ", callback, " did not settle within ", timeout_ms, " ms")
+                format!("Host callback {callback} did not settle within {timeout_ms} ms")
             }
             RouteNotFound => "No such route".into(),
-            MethodNotAllowed { allow } => cat!("Method not allowed: use ", allow),
-            PayloadTooLarge { limit } => cat!("Request body is over ", limit, " bytes"),
+            MethodNotAllowed { allow } => format!("Method not allowed: use {allow}"),
+            PayloadTooLarge { limit } => format!("Request body is over {limit} bytes"),
             UnsupportedMediaType => {
                 "Request body must be JSON (Content-Type: application/json)".into()
             }
@@ -408,17 +400,13 @@ impl PhoneError {
 
     /// The gRPC-style JSON body of SPEC §2:
     /// `{code, message: "<message> (<id>)", details: [{@type, id, message}]}`.
-    pub fn to_json(&self) -> Value {
+    pub fn body(&self) -> ErrorBody {
         let message = self.message();
-        json!({
-            "code": self.code().number(),
-            "message": cat!(message, " (", self.id(), ")"),
-            "details": [{
-                "@type": "type.googleapis.com/zitadel.v1.ErrorDetail",
-                "id": self.id(),
-                "message": message,
-            }],
-        })
+        ErrorBody {
+            code: self.code().number(),
+            message: format!("{message} ({})", self.id()),
+            details: [ErrorDetail { type_url: ERROR_DETAIL_TYPE, id: self.id(), message }],
+        }
     }
 
     /// A request-field error.
@@ -438,19 +426,45 @@ impl PhoneError {
 }
 
 /// `<message> (<id>)`, as the JSON body's `message`.
-impl Piece for PhoneError {
-    fn push_to(&self, out: &mut String) {
-        put!(out, self.message(), " (", self.id(), ")");
+impl fmt::Display for PhoneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message(), self.id())
     }
 }
 
-display_piece!(PhoneError);
+/// The type URL of ZITADEL's error detail message.
+pub const ERROR_DETAIL_TYPE: &str = "type.googleapis.com/zitadel.v1.ErrorDetail";
+
+/// The JSON body of an error (SPEC §2), as HTTP replies carry it and the JS `PhoneError` is
+/// built from.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct ErrorBody {
+    /// The gRPC code number.
+    pub code: u32,
+    /// `<message> (<id>)`.
+    pub message: String,
+    /// One `zitadel.v1.ErrorDetail`.
+    pub details: [ErrorDetail; 1],
+}
+
+/// `{@type, id, message}`: ZITADEL's error detail.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct ErrorDetail {
+    /// [`ERROR_DETAIL_TYPE`].
+    #[serde(rename = "@type")]
+    pub type_url: &'static str,
+    /// The stable id, e.g. `PHONE-so0wa`.
+    pub id: &'static str,
+    /// The message without the id.
+    pub message: String,
+}
 
 impl core::error::Error for PhoneError {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     /// The README's error table, row by row: every variant's code, status and id.
     #[test]
@@ -494,7 +508,8 @@ mod tests {
 
     #[test]
     fn body_matches_spec_example() {
-        let body = PhoneError::PhoneInvalid(PhoneProblem::NoDigits).to_json();
+        let body =
+            serde_json::to_value(PhoneError::PhoneInvalid(PhoneProblem::NoDigits).body()).unwrap();
         assert_eq!(
             body,
             json!({

@@ -1,12 +1,9 @@
 //! What a call did ([`PhoneEvent`], for the audit trail) and what the host must do next
 //! ([`Effect`]).
 
-use super::text::cat;
-use crate::prelude::*;
 use core::fmt;
 
-use super::json::Value;
-use crate::json;
+use serde::{Serialize, Serializer};
 
 use super::record::Sequence;
 use super::time::Timestamp;
@@ -46,26 +43,53 @@ pub enum EventKind {
 }
 
 impl PhoneEvent {
-    /// `{type, sequence, createdAt, payload}` as handed to `saveUser`.
-    pub fn to_json(&self) -> Value {
-        let (kind, payload) = match &self.kind {
-            EventKind::PhoneChanged { number } => {
-                ("user.human.phone.changed", json!({"phone": number}))
+    /// ZITADEL's event type, e.g. `user.human.phone.changed`.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            EventKind::PhoneChanged { .. } => "user.human.phone.changed",
+            EventKind::CodeAdded { .. } => "user.human.phone.code.added",
+            EventKind::PhoneVerified => "user.human.phone.verified",
+            EventKind::VerificationFailed => "user.human.phone.verification.failed",
+            EventKind::PhoneRemoved => "user.human.phone.removed",
+        }
+    }
+}
+
+/// `{type, sequence, createdAt, payload}` as handed to `saveUser`.
+impl Serialize for PhoneEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Event<'a> {
+            #[serde(rename = "type")]
+            type_name: &'static str,
+            sequence: Sequence,
+            created_at: Timestamp,
+            payload: Payload<'a>,
+        }
+        #[derive(Serialize)]
+        #[serde(untagged, rename_all_fields = "camelCase")]
+        enum Payload<'a> {
+            Changed { phone: &'a str },
+            CodeAdded { expires_at: Timestamp, code_returned: bool },
+            Empty {},
+        }
+        let payload = match &self.kind {
+            EventKind::PhoneChanged { number } => Payload::Changed { phone: number },
+            EventKind::CodeAdded { expires_at, code_returned } => {
+                Payload::CodeAdded { expires_at: *expires_at, code_returned: *code_returned }
             }
-            EventKind::CodeAdded { expires_at, code_returned } => (
-                "user.human.phone.code.added",
-                json!({"expiresAt": cat!(expires_at), "codeReturned": code_returned}),
-            ),
-            EventKind::PhoneVerified => ("user.human.phone.verified", json!({})),
-            EventKind::VerificationFailed => ("user.human.phone.verification.failed", json!({})),
-            EventKind::PhoneRemoved => ("user.human.phone.removed", json!({})),
+            EventKind::PhoneVerified | EventKind::VerificationFailed | EventKind::PhoneRemoved => {
+                Payload::Empty {}
+            }
         };
-        json!({
-            "type": kind,
-            "sequence": self.sequence.value(),
-            "createdAt": cat!(self.created_at),
-            "payload": payload,
-        })
+        let event = Event {
+            type_name: self.type_name(),
+            sequence: self.sequence,
+            created_at: self.created_at,
+            payload,
+        };
+        event.serialize(serializer)
     }
 }
 
@@ -77,8 +101,10 @@ pub enum Effect {
     SendSms(SmsMessage),
 }
 
-/// An SMS carrying a code. `Debug` hides the code and the text.
-#[derive(Clone, PartialEq, Eq)]
+/// An SMS carrying a code, handed to `sendSms` as `{to, code, text, userId, resourceOwner,
+/// expiresAt}`. `Debug` hides the code and the text.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SmsMessage {
     /// E.164 recipient.
     pub to: String,
@@ -94,20 +120,6 @@ pub struct SmsMessage {
     pub expires_at: Timestamp,
 }
 
-impl SmsMessage {
-    /// `{to, code, text, userId, resourceOwner, expiresAt}` as handed to `sendSms`.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "to": self.to,
-            "code": self.code,
-            "text": self.text,
-            "userId": self.user_id,
-            "resourceOwner": self.resource_owner,
-            "expiresAt": cat!(self.expires_at),
-        })
-    }
-}
-
 impl fmt::Debug for SmsMessage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SmsMessage")
@@ -121,6 +133,7 @@ impl fmt::Debug for SmsMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn events_serialise_with_type_sequence_and_payload() {
@@ -131,7 +144,7 @@ mod tests {
             created_at: at,
         };
         assert_eq!(
-            event.to_json(),
+            serde_json::to_value(&event).unwrap(),
             json!({"type": "user.human.phone.code.added", "sequence": 7,
                    "createdAt": "1970-01-01T00:00:00.000Z",
                    "payload": {"expiresAt": "1970-01-01T01:00:00.000Z", "codeReturned": true}})
@@ -149,6 +162,6 @@ mod tests {
             expires_at: Timestamp::from_millis(0).unwrap(),
         };
         assert!(!format!("{sms:?}").contains("SECRET"));
-        assert_eq!(sms.to_json()["code"], "SECRET");
+        assert_eq!(serde_json::to_value(&sms).unwrap()["code"], "SECRET");
     }
 }

@@ -2,16 +2,15 @@
 //! the call to make and the bearer token out; a reply or an error in, `{status, headers, body}`
 //! out. Every host (a worker, a Node server, a test) answers HTTP the same way.
 
-use super::json::{Map, Value};
-use crate::json;
-use crate::prelude::*;
-
-use super::text::cat;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
 
 use super::error::{FieldProblem, PhoneError};
-use super::json::{self, Blame, Schema};
+use super::read::{self, Blame, Schema};
+use super::reply::Reply;
 use super::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
-use super::{AsJson, Operation};
+use super::{Erased, Operation};
 
 /// Largest request body, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -32,14 +31,14 @@ pub enum HttpCall {
 }
 
 impl HttpCall {
-    /// The call as an operation replying in JSON.
-    pub fn into_operation(self) -> Box<dyn Operation<Reply = Value>> {
+    /// The call as an operation with any call's [`Reply`].
+    pub fn into_operation(self) -> Box<dyn Operation<Reply = Reply>> {
         match self {
-            HttpCall::Set(call) => Box::new(AsJson(call)),
-            HttpCall::Verify(call) => Box::new(AsJson(call)),
-            HttpCall::Resend(call) => Box::new(AsJson(call)),
-            HttpCall::Remove(call) => Box::new(AsJson(call)),
-            HttpCall::Get(call) => Box::new(AsJson(call)),
+            HttpCall::Set(call) => Box::new(Erased(call)),
+            HttpCall::Verify(call) => Box::new(Erased(call)),
+            HttpCall::Resend(call) => Box::new(Erased(call)),
+            HttpCall::Remove(call) => Box::new(Erased(call)),
+            HttpCall::Get(call) => Box::new(Erased(call)),
         }
     }
 }
@@ -83,9 +82,9 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
     };
     let [method, path, headers, body] = schema.read(request, "request", b)?;
     let method =
-        json::string(json::required(method, "request.method", b)?, "request.method", b, 1, 16)?;
-    let path = json::string(json::required(path, "request.path", b)?, "request.path", b, 1, 8192)?;
-    let headers = headers.map(|h| json::object(h, "request.headers", b)).transpose()?;
+        read::string(read::required(method, "request.method", b)?, "request.method", b, 1, 16)?;
+    let path = read::string(read::required(path, "request.path", b)?, "request.path", b, 1, 8192)?;
+    let headers = headers.map(|h| read::object(h, "request.headers", b)).transpose()?;
     let body = body
         .map(|v| {
             v.as_str().ok_or_else(|| {
@@ -112,7 +111,8 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
         return Err(PhoneError::UnsupportedMediaType);
     }
     let json_body = if has_body {
-        json::parse(body).map_err(|e| b.error("body", FieldProblem::NotJson(cat!(e))))?
+        serde_json::from_str(body)
+            .map_err(|e| b.error("body", FieldProblem::NotJson(e.to_string())))?
     } else {
         Value::Null
     };
@@ -146,12 +146,14 @@ fn route(path: &str) -> Result<(Resource, String), PhoneError> {
 }
 
 fn percent_decode(text: &str) -> Option<String> {
+    // Digits only: `u8::from_str_radix` would also take a sign (`%+f`).
+    let digit = |d: Option<&u8>| char::from(*d?).to_digit(16);
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
         if byte == b'%' {
-            out.push(json::hex_byte(*bytes.get(i + 1)?, *bytes.get(i + 2)?)?);
+            out.push((digit(bytes.get(i + 1))? << 4 | digit(bytes.get(i + 2))?) as u8);
             i += 3;
         } else {
             out.push(byte);
@@ -162,7 +164,7 @@ fn percent_decode(text: &str) -> Option<String> {
 }
 
 /// A header's value, by case-insensitive name.
-fn header<'a>(headers: Option<&'a Map>, name: &str) -> Option<&'a str> {
+fn header<'a>(headers: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a str> {
     headers?.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str())
 }
 
@@ -183,12 +185,14 @@ fn bearer(authorization: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// An HTTP response: status, headers, JSON body text.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// An HTTP response: status, headers, JSON body text; serialises as `{status, headers: {name:
+/// value}, body}`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
     /// Header names (lowercase) and values.
+    #[serde(serialize_with = "as_object")]
     pub headers: Vec<(&'static str, String)>,
     /// The JSON body.
     pub body: String,
@@ -196,8 +200,8 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     /// 200 with the reply.
-    pub fn ok(reply: &Value) -> HttpResponse {
-        HttpResponse { status: 200, headers: base_headers(), body: cat!(reply) }
+    pub fn ok(reply: &Reply) -> HttpResponse {
+        HttpResponse { status: 200, headers: base_headers(), body: json_text(reply) }
     }
 
     /// The error's status and gRPC-style body, with `Allow` (405), `WWW-Authenticate` (401)
@@ -210,21 +214,30 @@ impl HttpResponse {
                 headers.push(("www-authenticate", "Bearer".to_owned()))
             }
             PhoneError::Throttled { retry_after_seconds } => {
-                headers.push(("retry-after", cat!(retry_after_seconds)));
+                headers.push(("retry-after", retry_after_seconds.to_string()));
             }
             _ => {}
         }
-        HttpResponse { status: error.http_status(), headers, body: cat!(error.to_json()) }
+        HttpResponse { status: error.http_status(), headers, body: json_text(&error.body()) }
     }
+}
 
-    /// `{status, headers: {name: value}, body}`.
-    pub fn to_json(&self) -> Value {
-        let mut headers = Map::new();
-        for (name, value) in &self.headers {
-            headers.insert((*name).to_owned(), Value::from(value.as_str()));
-        }
-        json!({"status": self.status, "headers": headers, "body": self.body})
+/// The JSON text of a reply or an error body.
+fn json_text(value: &impl Serialize) -> String {
+    // Replies and error bodies are strings, numbers and booleans in structs, which serde_json
+    // always writes.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn as_object<S: Serializer>(
+    headers: &[(&'static str, String)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(headers.len()))?;
+    for (name, value) in headers {
+        map.serialize_entry(name, value)?;
     }
+    map.end()
 }
 
 /// JSON, and never cached: replies can carry verification codes.
@@ -235,7 +248,9 @@ fn base_headers() -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::reply::{Details, DetailsReply};
     use crate::engine::request::{Delivery, VerificationMode};
+    use serde_json::json;
 
     fn request(method: &str, path: &str, content_type: Option<&str>, body: Option<&str>) -> Value {
         let mut headers = json!({"Authorization": "Bearer tok-1"});
@@ -359,14 +374,24 @@ mod tests {
     fn responses_carry_status_headers_and_body() {
         let r = HttpResponse::error(&PhoneError::MethodNotAllowed { allow: "POST" });
         assert_eq!(r.status, 405);
+        let json = |r: &HttpResponse| serde_json::to_value(r).unwrap();
         assert_eq!(
-            r.to_json()["headers"],
+            json(&r)["headers"],
             json!({"content-type": "application/json", "cache-control": "no-store", "allow": "POST"})
         );
         let r = HttpResponse::error(&PhoneError::Throttled { retry_after_seconds: 7 });
-        assert_eq!((r.status, r.to_json()["headers"]["retry-after"].as_str()), (429, Some("7")));
-        let body = json::parse(&r.body).unwrap();
+        assert_eq!((r.status, json(&r)["headers"]["retry-after"].as_str()), (429, Some("7")));
+        let body: Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(body["code"], 8);
-        assert_eq!(HttpResponse::ok(&json!({"a": 1})).to_json()["body"], "{\"a\":1}");
+        let details = Details {
+            sequence: crate::engine::record::Sequence::new(3).unwrap(),
+            change_date: crate::engine::time::Timestamp::from_millis(0).unwrap(),
+            resource_owner: "o".into(),
+        };
+        let ok = HttpResponse::ok(&Reply::Details(DetailsReply { details }));
+        assert_eq!(
+            json(&ok)["body"],
+            r#"{"details":{"sequence":"3","changeDate":"1970-01-01T00:00:00.000Z","resourceOwner":"o"}}"#
+        );
     }
 }

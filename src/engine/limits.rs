@@ -2,10 +2,7 @@
 //! within a sliding window (against SMS pumping and code flooding). The attempt lockout lives
 //! with the code it protects, in verify.
 
-use super::json::Value;
-use super::text::cat;
-use crate::json;
-use crate::prelude::*;
+use serde::Serialize;
 
 use super::error::PhoneError;
 use super::time::Timestamp;
@@ -30,20 +27,13 @@ impl Default for SendLimit {
     }
 }
 
-/// One SMS sent for the user, kept in the record's `smsLog`.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// One SMS sent for the user, kept in the record's `smsLog` as `{to, at}`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 pub struct SmsSent {
     /// E.164 recipient.
     pub to: String,
     /// When it was sent.
     pub at: Timestamp,
-}
-
-impl SmsSent {
-    /// `{to, at}`.
-    pub fn to_json(&self) -> Value {
-        json!({"to": self.to, "at": cat!(self.at)})
-    }
 }
 
 /// Fails with `PHONE-throttled` while the last code is younger than the cooldown.

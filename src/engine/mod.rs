@@ -8,24 +8,20 @@
 
 pub mod auth;
 pub mod code;
-pub(crate) mod decimal;
 pub mod error;
 pub mod event;
 pub mod http;
-pub mod json;
 pub mod limits;
 pub mod options;
 pub mod phone;
+pub(crate) mod read;
 pub mod record;
+pub mod reply;
 pub mod request;
 pub mod sms;
-pub(crate) mod text;
 pub mod time;
 
-use self::json::Value;
-use self::text::cat;
-use crate::json;
-use crate::prelude::*;
+use serde_json::Value;
 
 use self::auth::Need;
 use self::code::{ClearCode, CodeHash, RandomSource};
@@ -34,6 +30,7 @@ use self::event::{Effect, EventKind, PhoneEvent, SmsMessage};
 use self::options::{Options, PhoneRules};
 use self::phone::{PhoneNumber, PhoneProblem};
 use self::record::{PendingCode, PhoneState, Sequence, UserKind, UserRecord, UserState};
+use self::reply::{CodeReply, Details, DetailsReply, PhoneReply, PhoneView, Reply};
 use self::request::{
     Delivery, GetPhone, RemovePhone, ResendCode, SetPhone, VerificationMode, VerifyPhone,
 };
@@ -97,7 +94,7 @@ pub struct Needs {
 /// A parsed call that can decide on a stored record.
 pub trait Operation {
     /// The success reply.
-    type Reply: Reply;
+    type Reply: Into<Reply>;
     /// Whose record to load.
     fn user_id(&self) -> &str;
     /// What the call needs.
@@ -111,26 +108,14 @@ pub trait Operation {
     ) -> Result<Decision<Self::Reply>, PhoneError>;
 }
 
-/// A reply that serialises to the JSON of SPEC §1 and §6.
-pub trait Reply {
-    /// The reply's JSON.
-    fn to_json(&self) -> Value;
-}
-
-impl Reply for Value {
-    fn to_json(&self) -> Value {
-        self.clone()
-    }
-}
-
-/// An operation whose reply is already JSON.
+/// An operation whose reply is the [`Reply`] of any call.
 ///
-/// The bindings box every call as `Box<dyn Operation<Reply = Value>>`, so one copy of the
-/// driver serves all five calls; a copy per operation costs about 4 KB of wasm each.
-pub struct AsJson<O>(pub O);
+/// The bindings box every call as `Box<dyn Operation<Reply = Reply>>`, so one copy of the
+/// driver serves all five calls.
+pub struct Erased<O>(pub O);
 
-impl<O: Operation> Operation for AsJson<O> {
-    type Reply = Value;
+impl<O: Operation> Operation for Erased<O> {
+    type Reply = Reply;
 
     fn user_id(&self) -> &str {
         self.0.user_id()
@@ -145,9 +130,9 @@ impl<O: Operation> Operation for AsJson<O> {
         stored: Option<&UserRecord>,
         ctx: &Context<'_>,
         random: &mut dyn RandomSource,
-    ) -> Result<Decision<Value>, PhoneError> {
+    ) -> Result<Decision<Reply>, PhoneError> {
         let decision = self.0.decide(stored, ctx, random)?;
-        let outcome = decision.outcome.map(|reply| reply.to_json());
+        let outcome = decision.outcome.map(Into::into);
         Ok(Decision { save: decision.save, effects: decision.effects, outcome })
     }
 }
@@ -170,89 +155,6 @@ impl<O: Operation + ?Sized> Operation for Box<O> {
         random: &mut dyn RandomSource,
     ) -> Result<Decision<O::Reply>, PhoneError> {
         (**self).decide(stored, ctx, random)
-    }
-}
-
-/// `details` of every reply.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Details {
-    /// The user's sequence after the call.
-    pub sequence: Sequence,
-    /// When the user last changed.
-    pub change_date: Timestamp,
-    /// The user's organisation.
-    pub resource_owner: String,
-}
-
-impl Details {
-    /// `{sequence: "7", changeDate, resourceOwner}`; the sequence is a string, as protobuf
-    /// JSON writes uint64.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "sequence": cat!(self.sequence.value()),
-            "changeDate": cat!(self.change_date),
-            "resourceOwner": self.resource_owner,
-        })
-    }
-
-    /// The details of a user as stored (for calls that change nothing).
-    fn current(user: &UserRecord, now: Timestamp) -> Details {
-        Details {
-            sequence: user.sequence,
-            change_date: user.change_date.unwrap_or(now),
-            resource_owner: user.resource_owner.clone(),
-        }
-    }
-}
-
-/// Reply of set-phone and resend: details, and the code in `returnCode` mode.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct CodeReply {
-    /// The user after the call.
-    pub details: Details,
-    /// The new code, only in `returnCode` mode.
-    pub verification_code: Option<ClearCode>,
-}
-
-impl Reply for CodeReply {
-    fn to_json(&self) -> Value {
-        let mut reply = json!({"details": self.details.to_json()});
-        if let (Some(code), Some(map)) = (&self.verification_code, reply.as_object_mut()) {
-            map.insert("verificationCode".into(), code.as_str().into());
-        }
-        reply
-    }
-}
-
-/// Reply of verify and remove.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct DetailsReply {
-    /// The user after the call.
-    pub details: Details,
-}
-
-impl Reply for DetailsReply {
-    fn to_json(&self) -> Value {
-        json!({"details": self.details.to_json()})
-    }
-}
-
-/// Reply of get-phone.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct PhoneReply {
-    /// The user as stored.
-    pub details: Details,
-    /// The phone: number and whether it is verified.
-    pub phone: Option<(String, bool)>,
-}
-
-impl Reply for PhoneReply {
-    fn to_json(&self) -> Value {
-        let phone = self
-            .phone
-            .as_ref()
-            .map(|(number, verified)| json!({"number": number, "isVerified": verified}));
-        json!({"details": self.details.to_json(), "phone": phone})
     }
 }
 
@@ -287,23 +189,14 @@ pub fn parse_phone(input: &str, rules: &PhoneRules) -> Result<PhoneNumber, Phone
     })
 }
 
-/// `normalizePhone`: the parsed number as the JSON text of `{e164, region, type, valid,
-/// possible, countryCode, nationalNumber}`; a number that fails the options' checks (by
-/// default: not valid) is an error that says why.
-pub fn normalize_phone(input: &Value, options: &Value) -> Result<String, PhoneError> {
+/// `normalizePhone`: the parsed number (see [`reply::NormalizedPhone`]); an input that is not
+/// a string, or a number that fails the options' checks (by default: not valid), is an error
+/// that says why.
+pub fn normalize_phone(input: &Value, options: &Value) -> Result<PhoneNumber, PhoneError> {
     let input = input.as_str().ok_or_else(|| {
         PhoneError::field("input", error::FieldProblem::WrongType { expected: "a string" })
     })?;
-    let number = parse_phone(input, &PhoneRules::from_json(options)?)?;
-    Ok(cat!(json!({
-        "e164": number.e164().as_str(),
-        "region": number.region().as_str(),
-        "type": number.number_type().as_str(),
-        "valid": number.is_valid(),
-        "possible": number.is_possible(),
-        "countryCode": number.country_code(),
-        "nationalNumber": number.national_number(),
-    })))
+    parse_phone(input, &PhoneRules::from_json(options)?)
 }
 
 /// Checks 3 and 4 of SPEC §2: a human user that is neither deleted nor (for calls that change
@@ -600,11 +493,7 @@ impl Operation for GetPhone {
         _random: &mut dyn RandomSource,
     ) -> Result<Decision<PhoneReply>, PhoneError> {
         let user = authorized(stored, ctx, Need::SelfOrRead)?;
-        let phone = match &user.phone {
-            PhoneState::Absent => None,
-            PhoneState::Unverified { number, .. } => Some((number.clone(), false)),
-            PhoneState::Verified { number } => Some((number.clone(), true)),
-        };
+        let phone = PhoneView::of(&user.phone);
         Ok(Decision::reply(PhoneReply { details: Details::current(user, ctx.now), phone }))
     }
 }

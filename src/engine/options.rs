@@ -1,16 +1,14 @@
 //! [`Options`]: the caller and the policy of a call, read from the JSON-shaped `options`
 //! argument. Defaults follow ZITADEL (region CH, 6 characters of A-Z0-9 valid 1 hour).
 
-use super::json::Value;
-use super::text::cat;
-use crate::prelude::*;
+use serde_json::Value;
 
 use super::auth::Caller;
 use super::code::{Alphabet, CodeSecret};
 use super::error::{AuthProblem, FieldProblem, PhoneError, SecretProblem};
-use super::json::{self, Blame, Schema};
 use super::limits::SendLimit;
 use super::phone::{NumberType, ParseOptions, Region, Validation};
+use super::read::{self, Blame, Schema};
 use super::sms::{SmsTemplate, DEFAULT_TEMPLATE};
 
 /// Shortest accepted `codeSecret`, in bytes (256 bits, the HMAC-SHA256 key size).
@@ -102,7 +100,7 @@ impl Default for PhoneRules {
 }
 
 /// The keys of `options`, in the order [`fields`] returns their values.
-const KEYS: [json::Key; 13] = [
+const KEYS: [read::Key; 13] = [
     ("defaultRegion", "default_region"),
     ("allowedRegions", "allowed_regions"),
     ("validation", "validation"),
@@ -167,7 +165,7 @@ impl PhoneRules {
             // Loops rather than `collect::<Result<..>>`, whose adapters cost 1 KB of wasm each.
             let mut regions = Vec::with_capacity(list.len());
             for (i, item) in list.iter().enumerate() {
-                regions.push(self::region(item, &cat!("allowedRegions[", i, "]"))?);
+                regions.push(self::region(item, &format!("allowedRegions[{i}]"))?);
             }
             rules.allowed_regions = Some(regions);
         }
@@ -190,7 +188,7 @@ impl PhoneRules {
             for (i, item) in list.iter().enumerate() {
                 types.push(item.as_str().and_then(NumberType::parse).ok_or_else(|| {
                     b.error(
-                        &cat!("allowedTypes[", i, "]"),
+                        &format!("allowedTypes[{i}]"),
                         FieldProblem::Invalid(
                             "must be a number type such as \"mobile\" or \"fixedLine\"",
                         ),
@@ -226,7 +224,7 @@ impl Options {
             options.send_limit = send_limit(v)?;
         }
         if let Some(v) = timeout {
-            options.timeout_ms = json::integer(v, "timeoutMs", b, 1, 600_000)? as u32;
+            options.timeout_ms = read::integer(v, "timeoutMs", b, 1, 600_000)? as u32;
         }
         options.caller = caller.map(|v| Caller::from_json(v, "caller")).transpose()?;
         options.code_secret = secret
@@ -241,17 +239,17 @@ impl Options {
             options.code = code_policy(code)?;
         }
         if let Some(v) = attempts {
-            options.max_attempts = json::integer(v, "maxAttempts", b, 1, 100)? as u32;
+            options.max_attempts = read::integer(v, "maxAttempts", b, 1, 100)? as u32;
         }
         if let Some(v) = cooldown {
             options.resend_cooldown_seconds =
-                json::integer(v, "resendCooldownSeconds", b, 0, 86_400)?;
+                read::integer(v, "resendCooldownSeconds", b, 0, 86_400)?;
         }
         // The default template suits the default code; checking it again on every call
         // (normalizePhone runs often) would only cost time.
         if template.is_some() || code.is_some() {
             let template =
-                template.map(|v| json::string(v, "smsTemplate", b, 1, 1000)).transpose()?;
+                template.map(|v| read::string(v, "smsTemplate", b, 1, 1000)).transpose()?;
             let template = template.unwrap_or(DEFAULT_TEMPLATE);
             options.sms_template =
                 SmsTemplate::new(template, &options.code.alphabet, options.code.length)
@@ -300,13 +298,13 @@ fn send_limit(value: &Value) -> Result<SendLimit, PhoneError> {
     let [per_number, per_user, window] = schema.read(value, "sendLimit", b)?;
     let mut limit = SendLimit::default();
     if let Some(v) = per_number {
-        limit.per_number = json::integer(v, "sendLimit.perNumber", b, 1, 1000)? as u32;
+        limit.per_number = read::integer(v, "sendLimit.perNumber", b, 1, 1000)? as u32;
     }
     if let Some(v) = per_user {
-        limit.per_user = json::integer(v, "sendLimit.perUser", b, 1, 1000)? as u32;
+        limit.per_user = read::integer(v, "sendLimit.perUser", b, 1, 1000)? as u32;
     }
     if let Some(v) = window {
-        limit.window_seconds = json::integer(v, "sendLimit.windowSeconds", b, 60, 7 * 86_400)?;
+        limit.window_seconds = read::integer(v, "sendLimit.windowSeconds", b, 60, 7 * 86_400)?;
     }
     Ok(limit)
 }
@@ -325,15 +323,15 @@ fn code_policy(value: &Value) -> Result<CodePolicy, PhoneError> {
     let [length, alphabet, expires] = schema.read(value, "code", b)?;
     let mut policy = CodePolicy::default();
     if let Some(v) = length {
-        policy.length = json::integer(v, "code.length", b, 4, 20)? as usize;
+        policy.length = read::integer(v, "code.length", b, 4, 20)? as usize;
     }
     if let Some(v) = alphabet {
-        let spec = json::string(v, "code.alphabet", b, 1, 300)?;
+        let spec = read::string(v, "code.alphabet", b, 1, 300)?;
         policy.alphabet = Alphabet::parse(spec)
             .map_err(|why| b.error("code.alphabet", FieldProblem::Invalid(why)))?;
     }
     if let Some(v) = expires {
-        policy.expires_in_seconds = json::integer(v, "code.expiresInSeconds", b, 60, 7 * 86_400)?;
+        policy.expires_in_seconds = read::integer(v, "code.expiresInSeconds", b, 60, 7 * 86_400)?;
     }
     let size = policy.alphabet.len() as u64;
     let space =
@@ -352,7 +350,7 @@ fn code_policy(value: &Value) -> Result<CodePolicy, PhoneError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json;
+    use serde_json::json;
 
     #[test]
     fn null_and_empty_give_zitadel_defaults() {

@@ -2,22 +2,22 @@
 //! needs and writes back only `sequence`, `changeDate` and `phone` (the bindings keep every
 //! other field exactly as the host stored it).
 
-use super::json::Value;
-use super::text::cat;
-use crate::json;
-use crate::prelude::*;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 use super::code::CodeHash;
 use super::error::{FieldProblem, PhoneError};
-use super::json::{self, Blame, Schema};
 use super::limits::SmsSent;
+use super::read::{self, Blame, Schema};
 use super::time::Timestamp;
 
 /// Largest sequence: JS numbers are exact up to 2^53 - 1.
 pub const MAX_SEQUENCE: u64 = (1 << 53) - 1;
 
-/// A user's change counter: one step per event; the compare-and-swap key.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+/// A user's change counter: one step per event; the compare-and-swap key. Serialised as a
+/// number in records and events (replies write it as a string, as protobuf JSON does uint64).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize)]
+#[serde(transparent)]
 pub struct Sequence(u64);
 
 impl Sequence {
@@ -38,7 +38,8 @@ impl Sequence {
 }
 
 /// Human users have phones; machine users do not (ZITADEL answers NotFound for them).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum UserKind {
     /// A person.
     Human,
@@ -47,7 +48,8 @@ pub enum UserKind {
 }
 
 /// The user's lifecycle state.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum UserState {
     /// Usable.
     Active,
@@ -62,7 +64,8 @@ pub enum UserState {
 }
 
 /// A code waiting to be verified; only its keyed hash is stored.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PendingCode {
     /// HMAC of the code, bound to the user and the number.
     pub hash: CodeHash,
@@ -146,13 +149,13 @@ impl UserRecord {
             Schema { keys: Self::FIELDS.map(|key| (key, key)), deny_unknown: false, hints: &[] };
         let [id, owner, sequence, change_date, kind, state, phone, sms_log] =
             schema.read(value, "", blame)?;
-        let id = json::string(json::required(id, "userId", blame)?, "userId", blame, 1, 200)?;
+        let id = read::string(read::required(id, "userId", blame)?, "userId", blame, 1, 200)?;
         if id != user_id {
             return Err(PhoneError::storage(callback, "returned the record of another user"));
         }
-        let owner = json::required(owner, "resourceOwner", blame)?;
-        let sequence = json::integer(
-            json::required(sequence, "sequence", blame)?,
+        let owner = read::required(owner, "resourceOwner", blame)?;
+        let sequence = read::integer(
+            read::required(sequence, "sequence", blame)?,
             "sequence",
             blame,
             0,
@@ -182,7 +185,7 @@ impl UserRecord {
         };
         Ok(UserRecord {
             user_id: id.to_owned(),
-            resource_owner: json::string(owner, "resourceOwner", blame, 1, 200)?.to_owned(),
+            resource_owner: read::string(owner, "resourceOwner", blame, 1, 200)?.to_owned(),
             sequence: Sequence(sequence),
             change_date: change_date.map(|v| timestamp(v, "changeDate", blame)).transpose()?,
             kind,
@@ -195,38 +198,73 @@ impl UserRecord {
         })
     }
 
-    /// The fields the library writes: `{sequence, changeDate, phone}`. The bindings merge them
-    /// into the record as loaded, so fields the library does not own stay as they were.
-    pub fn changes_to_json(&self) -> Value {
-        json!({
-            "sequence": self.sequence.0,
-            "changeDate": self.change_date.map(|t| cat!(t)),
-            "phone": phone_to_json(&self.phone),
-            "smsLog": self.sms_log.iter().map(SmsSent::to_json).collect::<Vec<_>>(),
-        })
-    }
-
-    /// The whole record as JSON (for hosts that keep typed records, such as the tests').
-    pub fn to_json(&self) -> Value {
-        let mut value = self.changes_to_json();
-        if let Some(map) = value.as_object_mut() {
-            map.insert("userId".into(), self.user_id.clone().into());
-            map.insert("resourceOwner".into(), self.resource_owner.clone().into());
-            let kind = match self.kind {
-                UserKind::Human => "human",
-                UserKind::Machine => "machine",
-            };
-            let state = match self.state {
-                UserState::Active => "active",
-                UserState::Initial => "initial",
-                UserState::Inactive => "inactive",
-                UserState::Locked => "locked",
-                UserState::Deleted => "deleted",
-            };
-            map.insert("kind".into(), kind.into());
-            map.insert("state".into(), state.into());
+    /// The fields the library writes: `{sequence, changeDate, phone, smsLog}`. The bindings
+    /// merge them into the record as loaded, so fields the library does not own stay as they
+    /// were.
+    pub fn changes(&self) -> RecordChanges<'_> {
+        RecordChanges {
+            sequence: self.sequence,
+            change_date: self.change_date,
+            phone: &self.phone,
+            sms_log: &self.sms_log,
         }
-        value
+    }
+}
+
+/// The whole record (for hosts that keep typed records, such as the tests').
+impl Serialize for UserRecord {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Whole<'a> {
+            user_id: &'a str,
+            resource_owner: &'a str,
+            kind: UserKind,
+            state: UserState,
+            #[serde(flatten)]
+            changes: RecordChanges<'a>,
+        }
+        Whole {
+            user_id: &self.user_id,
+            resource_owner: &self.resource_owner,
+            kind: self.kind,
+            state: self.state,
+            changes: self.changes(),
+        }
+        .serialize(serializer)
+    }
+}
+
+/// The fields of a record that the library writes, as `saveUser` receives them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordChanges<'a> {
+    sequence: Sequence,
+    change_date: Option<Timestamp>,
+    phone: &'a PhoneState,
+    sms_log: &'a [SmsSent],
+}
+
+/// `null`, or `{number, isVerified, code}` with the pending code or `null`.
+impl Serialize for PhoneState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Stored<'a> {
+            number: &'a str,
+            is_verified: bool,
+            code: Option<&'a PendingCode>,
+        }
+        let stored = match self {
+            PhoneState::Absent => None,
+            PhoneState::Verified { number } => {
+                Some(Stored { number, is_verified: true, code: None })
+            }
+            PhoneState::Unverified { number, code } => {
+                Some(Stored { number, is_verified: false, code: code.as_ref() })
+            }
+        };
+        stored.serialize(serializer)
     }
 }
 
@@ -236,7 +274,7 @@ fn text<'a>(
     path: &str,
     blame: Blame,
 ) -> Result<Option<&'a str>, PhoneError> {
-    value.map(|v| json::string(v, path, blame, 0, 200)).transpose()
+    value.map(|v| read::string(v, path, blame, 0, 200)).transpose()
 }
 
 fn timestamp(value: &Value, path: &str, blame: Blame) -> Result<Timestamp, PhoneError> {
@@ -253,9 +291,9 @@ fn phone_from_json(value: &Value, blame: Blame) -> Result<PhoneState, PhoneError
     };
     let [number, verified, code] = schema.read(value, "phone", blame)?;
     let number =
-        json::string(json::required(number, "phone.number", blame)?, "phone.number", blame, 1, 32)?;
+        read::string(read::required(number, "phone.number", blame)?, "phone.number", blame, 1, 32)?;
     let verified =
-        verified.map(|v| json::boolean(v, "phone.isVerified", blame)).transpose()?.unwrap_or(false);
+        verified.map(|v| read::boolean(v, "phone.isVerified", blame)).transpose()?.unwrap_or(false);
     let number = number.to_owned();
     if verified {
         // A verified phone has no pending code; a stray one is dropped on the next save.
@@ -277,24 +315,24 @@ fn code_from_json(value: &Value, blame: Blame) -> Result<PendingCode, PhoneError
         hints: &[],
     };
     let [hash, created_at, expires_at, failed] = schema.read(value, "phone.code", blame)?;
-    let hash = json::required(hash, "phone.code.hash", blame)?
+    let hash = read::required(hash, "phone.code.hash", blame)?
         .as_str()
         .and_then(CodeHash::from_hex)
         .ok_or_else(|| {
             blame.error("phone.code.hash", FieldProblem::WrongType { expected: "64 hex digits" })
         })?;
     let failed = failed
-        .map(|v| json::integer(v, "phone.code.failedAttempts", blame, 0, u64::from(u32::MAX)))
+        .map(|v| read::integer(v, "phone.code.failedAttempts", blame, 0, u64::from(u32::MAX)))
         .transpose()?;
     Ok(PendingCode {
         hash,
         created_at: timestamp(
-            json::required(created_at, "phone.code.createdAt", blame)?,
+            read::required(created_at, "phone.code.createdAt", blame)?,
             "phone.code.createdAt",
             blame,
         )?,
         expires_at: timestamp(
-            json::required(expires_at, "phone.code.expiresAt", blame)?,
+            read::required(expires_at, "phone.code.expiresAt", blame)?,
             "phone.code.expiresAt",
             blame,
         )?,
@@ -311,42 +349,24 @@ fn sms_log_from_json(value: &Value, blame: Blame) -> Result<Vec<SmsSent>, PhoneE
     for entry in entries {
         let [to, at] = schema.read(entry, "smsLog[]", blame)?;
         log.push(SmsSent {
-            to: json::string(
-                json::required(to, "smsLog[].to", blame)?,
+            to: read::string(
+                read::required(to, "smsLog[].to", blame)?,
                 "smsLog[].to",
                 blame,
                 1,
                 32,
             )?
             .to_owned(),
-            at: timestamp(json::required(at, "smsLog[].at", blame)?, "smsLog[].at", blame)?,
+            at: timestamp(read::required(at, "smsLog[].at", blame)?, "smsLog[].at", blame)?,
         });
     }
     Ok(log)
 }
 
-fn phone_to_json(phone: &PhoneState) -> Value {
-    match phone {
-        PhoneState::Absent => Value::Null,
-        PhoneState::Verified { number } => {
-            json!({"number": number, "isVerified": true, "code": null})
-        }
-        PhoneState::Unverified { number, code } => json!({
-            "number": number,
-            "isVerified": false,
-            "code": code.as_ref().map(|c| json!({
-                "hash": c.hash.to_hex(),
-                "createdAt": cat!(c.created_at),
-                "expiresAt": cat!(c.expires_at),
-                "failedAttempts": c.failed_attempts,
-            })),
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn load(value: Value) -> Result<UserRecord, PhoneError> {
         UserRecord::from_json(&value, "u1", "loadUser")
@@ -375,7 +395,7 @@ mod tests {
         });
         let r = load(value.clone()).unwrap();
         assert_eq!(r.state, UserState::Locked);
-        assert_eq!(r.to_json(), value);
+        assert_eq!(serde_json::to_value(&r).unwrap(), value);
     }
 
     #[test]

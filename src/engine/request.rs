@@ -1,11 +1,10 @@
 //! JSON-shaped input → typed requests: keys and their snake_case aliases, lengths, and the
 //! verification mode. Every error names the field (SPEC §1, check 1).
 
-use super::json::Value;
-use crate::prelude::*;
+use serde_json::Value;
 
 use super::error::{FieldProblem, PhoneError};
-use super::json::{self, Blame, Schema};
+use super::read::{self, Blame, Schema};
 
 /// Longest user id, in code points.
 pub const MAX_USER_ID: usize = 200;
@@ -85,7 +84,7 @@ pub struct GetPhone {
 
 /// Reads the `userId` argument: a string of 1 to 200 code points.
 pub fn user_id(value: &Value) -> Result<String, PhoneError> {
-    Ok(json::string(value, "userId", Blame::Request, 1, MAX_USER_ID)?.to_owned())
+    Ok(read::string(value, "userId", Blame::Request, 1, MAX_USER_ID)?.to_owned())
 }
 
 impl SetPhone {
@@ -99,7 +98,7 @@ impl SetPhone {
             hints: &[("number", "put it inside `phone`: {\"phone\": {\"number\": ...}}")],
         };
         let [phone] = top.read(request, "", b)?;
-        let phone = json::required(phone, "phone", b)?;
+        let phone = read::required(phone, "phone", b)?;
         let schema = Schema {
             keys: [
                 ("number", "number"),
@@ -111,8 +110,8 @@ impl SetPhone {
             hints: &[("phone", "the field is `number`")],
         };
         let [number, send, ret, verified] = schema.read(phone, "phone", b)?;
-        let number = json::string(
-            json::required(number, "phone.number", b)?,
+        let number = read::string(
+            read::required(number, "phone.number", b)?,
             "phone.number",
             b,
             1,
@@ -120,15 +119,15 @@ impl SetPhone {
         )?;
         let mut modes = Vec::new();
         if let Some(v) = send {
-            json::empty_object(v, "phone.sendCode", b)?;
+            read::empty_object(v, "phone.sendCode", b)?;
             modes.push(("phone.sendCode", VerificationMode::SendCode));
         }
         if let Some(v) = ret {
-            json::empty_object(v, "phone.returnCode", b)?;
+            read::empty_object(v, "phone.returnCode", b)?;
             modes.push(("phone.returnCode", VerificationMode::ReturnCode));
         }
         if let Some(v) = verified {
-            if !json::boolean(v, "phone.isVerified", b)? {
+            if !read::boolean(v, "phone.isVerified", b)? {
                 return Err(b.error("phone.isVerified", FieldProblem::MustBeTrue));
             }
             modes.push(("phone.isVerified", VerificationMode::MarkVerified));
@@ -152,8 +151,8 @@ impl VerifyPhone {
             hints: &[("code", "the field is `verificationCode`")],
         };
         let [code] = schema.read(request, "", b)?;
-        let code = json::string(
-            json::required(code, "verificationCode", b)?,
+        let code = read::string(
+            read::required(code, "verificationCode", b)?,
             "verificationCode",
             b,
             1,
@@ -180,11 +179,11 @@ impl ResendCode {
         let [send, ret] = schema.read(request, "", b)?;
         let mut modes = Vec::new();
         if let Some(v) = send {
-            json::empty_object(v, "sendCode", b)?;
+            read::empty_object(v, "sendCode", b)?;
             modes.push(("sendCode", Delivery::Send));
         }
         if let Some(v) = ret {
-            json::empty_object(v, "returnCode", b)?;
+            read::empty_object(v, "returnCode", b)?;
             modes.push(("returnCode", Delivery::Return));
         }
         Ok(ResendCode { user_id, delivery: one_of(&modes, Delivery::Send)? })
@@ -219,7 +218,7 @@ fn one_of<T: Copy>(modes: &[(&str, T)], default: T) -> Result<T, PhoneError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json;
+    use serde_json::json;
 
     fn set(request: Value) -> Result<SetPhone, PhoneError> {
         SetPhone::parse(&json!("u1"), &request)

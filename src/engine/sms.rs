@@ -5,7 +5,6 @@
 //! template that could exceed one GSM-7 SMS is rejected when the options are read.
 
 use super::code::Alphabet;
-use crate::prelude::*;
 
 /// The placeholder the code replaces.
 pub const PLACEHOLDER: &str = "{{code}}";

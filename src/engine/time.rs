@@ -1,11 +1,12 @@
 //! [`Timestamp`]: instants as epoch milliseconds, written as RFC 3339 UTC with milliseconds.
 //!
-//! Hand-written rather than a date crate: the library only needs UTC formatting and parsing,
-//! which is Howard Hinnant's public-domain `days_from_civil`/`civil_from_days` (30 lines),
-//! while chrono or time would add tens of KB to a size-budgeted wasm.
+//! The library only needs UTC formatting and parsing of RFC 3339 with milliseconds: Howard
+//! Hinnant's public-domain `days_from_civil`/`civil_from_days` (30 lines) do it, where a date
+//! crate would bring time zones and calendars that nothing here uses.
 
-use super::text::{display_piece, Piece};
-use crate::prelude::*;
+use core::fmt;
+
+use serde::{Serialize, Serializer};
 
 /// Milliseconds since 1970-01-01T00:00:00Z, within years 0000..=9999.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -29,9 +30,7 @@ impl Timestamp {
         if !(millis >= MIN_MILLIS as f64 && millis < (MAX_MILLIS + 1) as f64) {
             return None;
         }
-        // `floor` without std: truncate, then step down for negative fractions.
-        let whole = millis as i64;
-        Timestamp::from_millis(if (whole as f64) > millis { whole - 1 } else { whole })
+        Timestamp::from_millis(millis.floor() as i64)
     }
 
     /// Epoch milliseconds.
@@ -105,43 +104,24 @@ impl Timestamp {
 }
 
 /// RFC 3339 UTC with milliseconds: `2026-11-28T12:00:00.123Z`.
-impl Piece for Timestamp {
-    fn push_to(&self, out: &mut String) {
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let millis = self.0.rem_euclid(1000);
         let seconds = self.0.div_euclid(1000);
         let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
         let (year, month, day) = civil_from_days(days);
-        // Written digit by digit: timestamps go into every reply, record and event, and the
-        // formatting machinery's padding costs more than the date arithmetic.
-        let fields = [
-            (year, 4, b'-'),
-            (month, 2, b'-'),
-            (day, 2, b'T'),
-            (second_of_day / 3600, 2, b':'),
-            (second_of_day / 60 % 60, 2, b':'),
-            (second_of_day % 60, 2, b'.'),
-            (millis, 3, b'Z'),
-        ];
-        let mut text = [0u8; 24];
-        let mut at = 0;
-        for (value, width, separator) in fields {
-            for place in (0..width).rev() {
-                let digit = value / 10i64.pow(place) % 10;
-                if let Some(slot) = text.get_mut(at) {
-                    *slot = b'0' + u8::try_from(digit).unwrap_or(0);
-                }
-                at += 1;
-            }
-            if let Some(slot) = text.get_mut(at) {
-                *slot = separator;
-            }
-            at += 1;
-        }
-        out.push_str(core::str::from_utf8(&text).unwrap_or_default());
+        let (hour, minute, second) =
+            (second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60);
+        write!(f, "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millis:03}Z")
     }
 }
 
-display_piece!(Timestamp);
+/// As its RFC 3339 text, as protobuf JSON writes a `Timestamp`.
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
 
 fn is_leap(year: i64) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)

@@ -1,8 +1,6 @@
 //! The five calls on a stored user. Each converts its arguments, lets the engine parse them,
 //! runs the driver and converts the reply; nothing else.
 
-use crate::prelude::*;
-
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
@@ -10,7 +8,7 @@ use super::convert::{options_json, request_json, string_json};
 use super::pending::{AnyCall, Drive, PendingCall};
 use crate::engine::error::PhoneError;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
-use crate::engine::{self, AsJson, Operation};
+use crate::engine::{self, Erased, Operation};
 
 /// `setPhone(userId, {phone: {number, sendCode|returnCode|isVerified}}, host, options)`.
 #[wasm_bindgen(js_name = setPhone, unchecked_return_type = "Promise<SetPhoneResponse>")]
@@ -108,5 +106,5 @@ fn parse(call: Call, user_id: &JsValue, request: &JsValue) -> Result<AnyCall, Ph
 
 /// Boxes a parsed call, so that the driver exists once in the wasm, not five times.
 fn any<O: Operation + 'static>(parsed: Result<O, PhoneError>) -> Result<AnyCall, PhoneError> {
-    parsed.map(|operation| Box::new(AsJson(operation)) as AnyCall)
+    parsed.map(|operation| Box::new(Erased(operation)) as AnyCall)
 }

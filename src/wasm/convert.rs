@@ -1,15 +1,20 @@
-//! JS values ⇄ JSON, through the engine's own `JSON.stringify`/`JSON.parse`.
+//! JS values ⇄ Rust values.
 //!
-//! Going through JSON text (rather than walking objects with serde-wasm-bindgen) means one
-//! call, declared with `catch`, meets all of a hostile value's traps at once: getters that
-//! throw, Proxies, cycles and BigInts all come back as an `Err`, never as an exception
-//! unwinding through wasm. The same parser then serves HTTP bodies.
+//! Out: serde types become plain JS objects through serde-wasm-bindgen's JSON-compatible
+//! serializer.
+//!
+//! In: a value from JS is read as JSON: `JSON.stringify`, declared with `catch`, then
+//! serde_json. One guarded call meets all of a hostile value's traps at once (getters that
+//! throw, Proxies, cycles, BigInts, NaN), and each comes back as an `Err`, never as an exception
+//! unwinding through wasm. serde-wasm-bindgen's deserializer reads objects with plain property
+//! gets and recurses without a depth limit, so a throwing getter would unwind through the wasm
+//! and a cycle would exhaust its stack.
+
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
 
 use crate::engine::error::{FieldProblem, PhoneError};
-use crate::engine::json::{self, Value};
-use crate::engine::text::cat;
-use crate::prelude::*;
-use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/bindings.js")]
 extern "C" {
@@ -24,8 +29,6 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
     fn reflect_get(target: &JsValue, key: &str) -> Result<JsValue, JsValue>;
 }
@@ -34,9 +37,14 @@ extern "C" {
 /// (a getter threw, a cycle, a BigInt, a NaN or an infinity, a function or a symbol).
 pub fn to_json(value: &JsValue) -> Result<Value, String> {
     match stringify(value)? {
-        Some(text) => json::parse(&text).map_err(|e| cat!(e)),
+        Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
         None => Ok(Value::Null),
     }
+}
+
+/// A JS value as JSON text; `undefined` (which JSON cannot hold) is an error too.
+pub fn json_text(value: &JsValue) -> Result<String, String> {
+    stringify(value)?.ok_or_else(|| "the value has no JSON form".to_owned())
 }
 
 /// A JS value as JSON text; `None` for `undefined`.
@@ -75,14 +83,16 @@ pub fn options_json(options: &JsValue) -> Result<Value, PhoneError> {
 
 /// A JS string as JSON; anything else (a number, a `Date`, an object with `toJSON`) becomes
 /// `null`, which fails the check that it is a string.
+#[cfg(feature = "calls")]
 pub fn string_json(value: &JsValue) -> Value {
     value.as_string().map(Value::String).unwrap_or(Value::Null)
 }
 
-/// JSON as a plain JS value.
-pub fn to_js(value: &Value) -> JsValue {
-    // Serialising a `Value` cannot fail and its text always parses; `null` is a safe fallback.
-    json_parse(&cat!(value)).unwrap_or(JsValue::NULL)
+/// A reply, record, event, SMS or error body as a plain JS object.
+pub fn to_js(value: &impl Serialize) -> JsValue {
+    // The library's serde types hold strings, booleans, safe integers, options and sequences,
+    // which the JSON-compatible serializer always writes; `null` is a safe fallback.
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
 /// The fields `keys` (comma-separated) of `object` as JSON, read and serialised in one call
@@ -91,12 +101,7 @@ pub fn to_js(value: &Value) -> JsValue {
 pub fn fields_to_json(object: &JsValue, keys: &str) -> Result<Value, String> {
     let text = json_stringify_fields(object, keys).map_err(|thrown| describe(&thrown))?;
     let text = text.as_string().unwrap_or_default();
-    crate::engine::json::parse(&text).map_err(|e| cat!(e))
-}
-
-/// JSON text (valid by construction) as a plain JS value.
-pub fn text_to_js(text: &str) -> JsValue {
-    json_parse(text).unwrap_or(JsValue::NULL)
+    serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
 /// A property of a JS object, or the description of what its getter threw.
@@ -112,13 +117,13 @@ pub fn describe(thrown: &JsValue) -> String {
     } else if thrown.is_object() {
         let field = |key| property(thrown, key).ok().and_then(|v| v.as_string());
         match (field("name"), field("message")) {
-            (Some(name), Some(message)) => cat!(name, ": ", message),
+            (Some(name), Some(message)) => format!("{name}: {message}"),
             (None, Some(message)) => message,
             _ => "a non-Error object".to_owned(),
         }
     } else {
         let kind = thrown.js_typeof().as_string().unwrap_or_default();
-        cat!("a value of type ", kind)
+        format!("a value of type {kind}")
     };
     text.chars().take(300).collect()
 }

@@ -16,5 +16,5 @@ extern "C" {
 
 /// `error` as an instance of the exported `PhoneError` class.
 pub fn to_js(error: &PhoneError) -> JsValue {
-    JsPhoneError::new(convert::to_js(&error.to_json()), error.http_status()).into()
+    JsPhoneError::new(convert::to_js(&error.body()), error.http_status()).into()
 }

@@ -6,8 +6,6 @@
 //! `js/bindings.js`, which awaits it against the `timeoutMs` timer. Whatever a callback throws,
 //! rejects or returns becomes a `PhoneError` naming the callback.
 
-use crate::prelude::*;
-
 use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 
@@ -16,7 +14,6 @@ use crate::engine::auth::Caller;
 use crate::engine::error::{AuthProblem, PhoneError};
 use crate::engine::event::SmsMessage;
 use crate::engine::record::UserRecord;
-use crate::engine::text::cat;
 use crate::engine::{Needs, Save};
 
 #[wasm_bindgen]
@@ -70,13 +67,14 @@ impl Callbacks {
     /// `host[name]` as a function.
     fn function(&self, name: &str) -> Result<Function, String> {
         let member = convert::property(&self.this, name)
-            .map_err(|cause| cat!("reading host.", name, " threw ", cause))?;
-        member.dyn_into::<Function>().map_err(|_| cat!("host.", name, " must be a function"))
+            .map_err(|cause| format!("reading host.{name} threw {cause}"))?;
+        member.dyn_into::<Function>().map_err(|_| format!("host.{name} must be a function"))
     }
 
     /// Calls `function` with the host as `this`.
     pub(super) fn call(&self, function: &Function, args: &[&JsValue]) -> Called {
-        let threw = |thrown: JsValue| Failure::Failed(cat!("threw ", convert::describe(&thrown)));
+        let threw =
+            |thrown: JsValue| Failure::Failed(format!("threw {}", convert::describe(&thrown)));
         let returned = match args {
             [a] => function.call1(&self.this, a),
             [a, b, c] => function.call3(&self.this, a, b, c),
@@ -92,7 +90,9 @@ impl Callbacks {
             match convert::property(&returned, "then") {
                 Ok(then) if then.is_function() => return Called::Pending(returned),
                 Ok(_) => {}
-                Err(cause) => return Called::Settled(Err(Failure::Failed(cat!("threw ", cause)))),
+                Err(cause) => {
+                    return Called::Settled(Err(Failure::Failed(format!("threw {cause}"))))
+                }
             }
         }
         Called::Settled(Ok(returned))
@@ -111,7 +111,7 @@ impl Callbacks {
 pub(super) fn settled(kind: u8, value: JsValue) -> Settled {
     match kind {
         0 => Ok(value),
-        1 => Err(Failure::Failed(cat!("rejected with ", convert::describe(&value)))),
+        1 => Err(Failure::Failed(format!("rejected with {}", convert::describe(&value)))),
         _ => Err(Failure::TimedOut),
     }
 }
@@ -179,7 +179,7 @@ impl JsHost {
             return Err(fail("must return a record object or null".into()));
         }
         let json = convert::fields_to_json(&record, UserRecord::FIELD_LIST)
-            .map_err(|cause| fail(cat!("returned a record that is not JSON: ", cause)))?;
+            .map_err(|cause| fail(format!("returned a record that is not JSON: {cause}")))?;
         let parsed = UserRecord::from_json(&json, user_id, "loadUser")?;
         self.loaded = record;
         Ok(Some(parsed))
@@ -193,17 +193,15 @@ impl JsHost {
             .save_user
             .as_ref()
             .ok_or_else(|| fail("host.saveUser must be a function".into()))?;
-        let changes = convert::to_js(&save.record.changes_to_json());
+        let changes = convert::to_js(&save.record.changes());
         let record = object_assign(&Object::new(), &self.loaded, &changes).map_err(|thrown| {
             PhoneError::storage(
                 "loadUser",
-                cat!("returned a record that cannot be copied: ", convert::describe(&thrown)),
+                format!("returned a record that cannot be copied: {}", convert::describe(&thrown)),
             )
         })?;
-        let events =
-            crate::engine::json::Value::Array(save.events.iter().map(|e| e.to_json()).collect());
         let expected = JsValue::from_f64(save.expected.value() as f64);
-        Ok(self.callbacks.call(save_user, &[&record, &expected, &convert::to_js(&events)]))
+        Ok(self.callbacks.call(save_user, &[&record, &expected, &convert::to_js(&save.events)]))
     }
 
     /// What `saveUser` gave: whether the save won.
@@ -221,7 +219,7 @@ impl JsHost {
             cause: "host.sendSms must be a function".into(),
             saved: true,
         })?;
-        Ok(self.callbacks.call(send_sms, &[&convert::to_js(&message.to_json())]))
+        Ok(self.callbacks.call(send_sms, &[&convert::to_js(message)]))
     }
 
     /// What `sendSms` gave: anything but a failure counts as sent.
@@ -259,7 +257,7 @@ pub(super) fn authenticated(callbacks: &Callbacks, settled: Settled) -> Result<C
         return Err(PhoneError::Unauthenticated(AuthProblem::UnknownToken));
     }
     let json = convert::to_json(&caller).map_err(|cause| {
-        PhoneError::storage("authenticate", cat!("returned a caller that is not JSON: ", cause))
+        PhoneError::storage("authenticate", format!("returned a caller that is not JSON: {cause}"))
     })?;
     Caller::from_authenticate(&json)
 }

@@ -2,7 +2,6 @@
 //! adapter. Routing, statuses and bodies come from the engine's [`http`](crate::engine::http)
 //! module.
 
-use crate::prelude::*;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 

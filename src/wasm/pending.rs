@@ -4,8 +4,6 @@
 //! to `js/bindings.js`, which awaits it (against the `timeoutMs` timer) and resumes the call with
 //! the outcome. The order of the I/O is the [`Driver`]'s; this module only feeds it.
 
-use crate::prelude::*;
-
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
@@ -15,13 +13,13 @@ use super::{error, platform};
 use crate::driver::{Driver, Want};
 use crate::engine::error::{AuthProblem, PhoneError};
 use crate::engine::http::{self, HttpResponse};
-use crate::engine::json::Value;
 use crate::engine::options::{Options, DEFAULT_TIMEOUT_MS};
+use crate::engine::reply::Reply;
 use crate::engine::time::Timestamp;
 use crate::engine::{self, Context, Operation};
 
-/// A parsed call of any kind, replying in JSON.
-pub(super) type AnyCall = Box<dyn Operation<Reply = Value>>;
+/// A parsed call of any kind.
+pub(super) type AnyCall = Box<dyn Operation<Reply = Reply>>;
 
 #[wasm_bindgen(module = "/js/bindings.js")]
 extern "C" {
@@ -53,7 +51,7 @@ pub(super) enum Stage {
     /// Running the driver over the host's callbacks.
     Driving { driver: Driver<AnyCall>, policy: Options, now: Timestamp, host: JsHost },
     /// Over: the reply or the error, for `finish`.
-    Finished(Result<Value, PhoneError>),
+    Finished(Result<Reply, PhoneError>),
 }
 
 /// A call that is ready to load: the operation, its options, and where the host and the
@@ -229,16 +227,17 @@ impl PendingCall {
     /// The reply once the call is over; throws its `PhoneError` (handleHttp: always the
     /// response).
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let result = match core::mem::replace(&mut self.stage, Stage::Finished(Ok(Value::Null))) {
-            Stage::Finished(result) => result,
-            _ => Err(PhoneError::Conflict),
-        };
+        let result =
+            match core::mem::replace(&mut self.stage, Stage::Finished(Err(PhoneError::Conflict))) {
+                Stage::Finished(result) => result,
+                _ => Err(PhoneError::Conflict),
+            };
         if self.http {
             let response = match result {
                 Ok(reply) => HttpResponse::ok(&reply),
                 Err(error) => HttpResponse::error(&error),
             };
-            return Ok(convert::to_js(&response.to_json()));
+            return Ok(convert::to_js(&response));
         }
         result.map(|reply| convert::to_js(&reply)).map_err(|e| error::to_js(&e))
     }

@@ -10,7 +10,6 @@ use super::convert;
 use crate::engine::code::{RandomSource, RandomUnavailable};
 use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::time::Timestamp;
-use crate::sync::Local;
 
 /// `crypto.getRandomValues` through getrandom.
 pub struct PlatformRandom;
@@ -25,25 +24,27 @@ struct Pool {
     next: usize,
 }
 
-static RANDOM_POOL: Local<RefCell<Pool>> =
-    Local(RefCell::new(Pool { bytes: [0; POOL], next: POOL }));
+thread_local! {
+    static RANDOM_POOL: RefCell<Pool> = const { RefCell::new(Pool { bytes: [0; POOL], next: POOL }) };
+}
 
 impl RandomSource for PlatformRandom {
     fn fill(&mut self, out: &mut [u8]) -> Result<(), RandomUnavailable> {
         if out.len() > POOL {
             return getrandom::fill(out).map_err(|_| RandomUnavailable);
         }
-        let mut pool = RANDOM_POOL.0.borrow_mut();
-        if pool.next + out.len() > POOL {
-            getrandom::fill(&mut pool.bytes).map_err(|_| RandomUnavailable)?;
-            pool.next = 0;
-        }
-        let start = pool.next;
-        let taken = pool.bytes.get_mut(start..start + out.len()).ok_or(RandomUnavailable)?;
-        out.copy_from_slice(taken);
-        taken.fill(0);
-        pool.next = start + out.len();
-        Ok(())
+        RANDOM_POOL.with_borrow_mut(|pool| {
+            if pool.next + out.len() > POOL {
+                getrandom::fill(&mut pool.bytes).map_err(|_| RandomUnavailable)?;
+                pool.next = 0;
+            }
+            let start = pool.next;
+            let taken = pool.bytes.get_mut(start..start + out.len()).ok_or(RandomUnavailable)?;
+            out.copy_from_slice(taken);
+            taken.fill(0);
+            pool.next = start + out.len();
+            Ok(())
+        })
     }
 }
 

@@ -1,8 +1,8 @@
 //! Every error id of SPEC §2 and §6 reached through the public API, and the order of checks.
 
 use contact_phone::engine::error::PhoneError;
-use contact_phone::engine::json::Value;
-use contact_phone::json;
+use serde_json::json;
+use serde_json::Value;
 
 use crate::support::*;
 
@@ -236,7 +236,7 @@ fn error_messages_say_why() {
     let err = call(&host, me(), 0, &mut Counting(0))
         .set("u1", json!({"phone": {"phone": "+41"}}))
         .unwrap_err();
-    assert_eq!(err.to_json()["message"], "Request is invalid: phone.phone is not a known field (the field is `number`) (REQUEST-invalid)");
+    assert_eq!(serde_json::to_value(err.body()).unwrap()["message"], "Request is invalid: phone.phone is not a known field (the field is `number`) (REQUEST-invalid)");
     let err = call(&host, me(), 0, &mut Counting(0))
         .set("u1", set_request("PhoneNumber", json!({})))
         .unwrap_err();

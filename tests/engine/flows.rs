@@ -1,7 +1,7 @@
 //! Set, verify, resend, remove and get: replies, stored state and events.
 
-use contact_phone::engine::json::Value;
-use contact_phone::json;
+use serde_json::json;
+use serde_json::Value;
 
 use crate::support::*;
 
@@ -49,7 +49,7 @@ fn send_code_saves_once_then_sends_the_sms() {
     assert_eq!(reply.get("verificationCode"), None);
     let sent = host.sent.borrow();
     assert_eq!(
-        sent[0].to_json(),
+        serde_json::to_value(&sent[0]).unwrap(),
         json!({"to": "+41711234567", "code": "ABCDEF", "text": "Your verification code is ABCDEF",
         "userId": "u1", "resourceOwner": "org1", "expiresAt": "2026-11-28T13:00:00.000Z"})
     );
@@ -266,7 +266,7 @@ fn custom_code_policy_and_template() {
                                       "smsTemplate": "{{code}} is your code"}),
     );
     c.set("u1", set_request("0711234567", json!({}))).unwrap();
-    let sms = host.sent.borrow()[0].to_json();
+    let sms = serde_json::to_value(&host.sent.borrow()[0]).unwrap();
     assert_eq!(sms["code"], "01234567");
     assert_eq!(sms["text"], "01234567 is your code");
     assert_eq!(sms["expiresAt"], "2026-11-28T12:05:00.000Z");

@@ -1,12 +1,12 @@
 //! Property tests: no JSON value makes a parser panic, and parsing is total (Ok or a
 //! REQUEST/CONFIG/HOST error, never anything else).
 
-use contact_phone::engine::json::{Map, Value};
 use contact_phone::engine::options::Options;
 use contact_phone::engine::record::UserRecord;
 use contact_phone::engine::request::{ResendCode, SetPhone, VerifyPhone};
-use contact_phone::json;
 use proptest::prelude::*;
+use serde_json::json;
+use serde_json::{Map, Value};
 
 /// Arbitrary JSON, biased towards the keys the parsers know so that deep paths are reached.
 fn json_value() -> impl Strategy<Value = Value> {
@@ -44,7 +44,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::vec((key.clone(), inner), 0..6)
-                .prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map>())),
+                .prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<String, Value>>())),
         ]
     })
 }

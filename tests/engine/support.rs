@@ -10,12 +10,13 @@ use contact_phone::driver::{self, Host};
 use contact_phone::engine::code::{RandomSource, RandomUnavailable};
 use contact_phone::engine::error::PhoneError;
 use contact_phone::engine::event::SmsMessage;
-use contact_phone::engine::json::Value;
 use contact_phone::engine::record::UserRecord;
+use contact_phone::engine::reply::Reply;
 use contact_phone::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use contact_phone::engine::time::Timestamp;
-use contact_phone::engine::{self, Context, Operation, Reply, Save};
-use contact_phone::json;
+use contact_phone::engine::{self, Context, Operation, Save};
+use serde_json::json;
+use serde_json::Value;
 
 /// 2026-11-28T12:00:00.000Z.
 pub const NOW: i64 = 1_795_867_200_000;
@@ -80,7 +81,7 @@ impl MemoryHost {
     }
 
     pub fn record(&self, user_id: &str) -> Value {
-        self.records.borrow()[user_id].to_json()
+        serde_json::to_value(&self.records.borrow()[user_id]).unwrap()
     }
 
     pub fn counts(&self) -> (usize, usize, usize) {
@@ -114,7 +115,9 @@ impl Host for MemoryHost {
             return Ok(false);
         }
         *current = save.record.clone();
-        self.events.borrow_mut().extend(save.events.iter().map(|e| e.to_json()));
+        self.events
+            .borrow_mut()
+            .extend(save.events.iter().map(|e| serde_json::to_value(e).unwrap()));
         Ok(true)
     }
 
@@ -166,7 +169,8 @@ impl Call<'_> {
     fn run<O: Operation>(&mut self, parsed: Result<O, PhoneError>) -> Result<Value, PhoneError> {
         let (operation, options) = engine::prepare(parsed?, &self.options)?;
         let ctx = Context { options: &options, now: Timestamp::from_millis(self.now).unwrap() };
-        block_on(driver::run(self.host, operation, &ctx, &mut *self.random)).map(|r| r.to_json())
+        block_on(driver::run(self.host, operation, &ctx, &mut *self.random))
+            .map(|r| serde_json::to_value(Reply::from(r.into())).unwrap())
     }
 
     pub fn set(&mut self, user_id: &str, request: Value) -> Result<Value, PhoneError> {

@@ -11,7 +11,7 @@ use contact_phone::engine::request::{SetPhone, VerifyPhone};
 use contact_phone::engine::time::Timestamp;
 use contact_phone::engine::{prepare, Context, Operation};
 use criterion::{criterion_group, criterion_main, Criterion};
-use contact_phone::json;
+use serde_json::json;
 
 struct Counter(u8);
 

@@ -9,7 +9,6 @@
 //! Std only, no allocation of the tables, no panics on any input, and work
 //! bounded by the (capped) input length.
 
-use crate::prelude::*;
 use core::fmt;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -340,12 +339,6 @@ impl PhoneProblem {
 impl fmt::Display for PhoneProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl crate::engine::text::Piece for PhoneProblem {
-    fn push_to(&self, out: &mut String) {
-        out.push_str(self.as_str());
     }
 }
 

@@ -2,15 +2,13 @@
 //! `maybeExtractCountryCode` and `maybeStripNationalPrefixAndCarrierCode`, then
 //! the caller's policy.
 
-use crate::prelude::*;
-use alloc::borrow::Cow;
+use std::borrow::Cow;
 
 use super::pattern;
 use super::plan::{self, Length};
 use super::territory::{self, Territory};
 use super::text::{self, Dialled};
 use super::{E164Number, NumberType, ParseOptions, PhoneNumber, PhoneProblem, Region, Validation};
-use crate::engine::decimal::Decimal;
 
 /// libphonenumber's `MIN_LENGTH_FOR_NSN`.
 const MIN_NSN: usize = 2;
@@ -76,7 +74,7 @@ fn parse_number(input: &str, default_region: Option<Region>) -> Result<PhoneNumb
     if !national.iter().all(u8::is_ascii_digit) {
         return Err(PhoneProblem::NotANumber); // unreachable with sane metadata
     }
-    let code = Decimal::new(u64::from(country_code));
+    let code = country_code.to_string();
     let code = code.as_str();
     // libphonenumber's limit, not E.164's 15 digits: its plans have valid numbers beyond
     // that (German national numbers of up to 15 digits).
@@ -181,8 +179,8 @@ fn without_plus(
             }
         }
     }
-    let code = Decimal::new(u64::from(home.country_code));
-    if let Some(rest) = digits.strip_prefix(code.as_str().as_bytes()) {
+    let code = home.country_code.to_string();
+    if let Some(rest) = digits.strip_prefix(code.as_bytes()) {
         let national = strip_national_prefix(rest, home).unwrap_or_else(|| rest.to_vec());
         if (!plan::matches_general(digits, home) && plan::matches_general(&national, home))
             || plan::test_length(digits.len(), home) == Length::TooLong

@@ -12,8 +12,6 @@
 //! compiled programs are capped in size and a match gives up (no match) after a
 //! fixed step budget, so no pattern or input can make it panic or run away.
 
-use crate::prelude::*;
-
 /// Most instructions a compiled pattern may have.
 const MAX_PROGRAM: usize = 8192;
 /// Most capture groups a pattern may have.

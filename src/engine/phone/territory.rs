@@ -1,6 +1,6 @@
 //! The per-territory metadata record and lookups over the generated tables.
 
-use crate::sync::OnceLock;
+use std::sync::OnceLock;
 
 use super::metadata::{CALLING_CODES, CODE_TERRITORIES, REGIONS, STRINGS, TERRITORIES};
 use super::pattern::Regex;

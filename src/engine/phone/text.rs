@@ -5,8 +5,7 @@
 //! to one byte (digits of any script to ASCII, full-width forms to ASCII, ASCII
 //! lower-cased, dashes and spaces unified), so the rest works on bytes.
 
-use crate::prelude::*;
-use crate::sync::OnceLock;
+use std::sync::OnceLock;
 
 use super::pattern::Regex;
 use super::PhoneProblem;

@@ -1,12 +1,12 @@
-//! Reading untrusted JSON values field by field, with errors that name the field.
+//! Reading untrusted JSON values (serde_json's [`Value`]) field by field, with errors that name
+//! the field.
 //!
 //! Requests, options and stored records all arrive as JSON. They differ only in whom an error
 //! blames ([`Blame`]) and whether unknown keys are allowed, so one reader serves all three.
 
-use super::{Map, Value};
-use crate::engine::error::{FieldProblem, PhoneError};
-use crate::engine::text::cat;
-use crate::prelude::*;
+use serde_json::{Map, Value};
+
+use super::error::{FieldProblem, PhoneError};
 
 /// Whose mistake a malformed value is; decides the error variant.
 #[derive(Clone, Copy, Debug)]
@@ -26,10 +26,7 @@ impl Blame {
             Blame::Options => PhoneError::option(path, problem),
             Blame::Storage(callback) => {
                 let value = if callback == "authenticate" { "caller" } else { "record" };
-                PhoneError::storage(
-                    callback,
-                    cat!("returned a ", value, " whose ", path, " ", problem),
-                )
+                PhoneError::storage(callback, format!("returned a {value} whose {path} {problem}"))
             }
         }
     }
@@ -103,7 +100,7 @@ pub(crate) fn object<'a>(
     value: &'a Value,
     path: &str,
     blame: Blame,
-) -> Result<&'a Map, PhoneError> {
+) -> Result<&'a Map<String, Value>, PhoneError> {
     value.as_object().ok_or_else(|| blame.error(or_root(path, blame), wrong_type("an object")))
 }
 
@@ -148,9 +145,7 @@ pub(crate) fn integer(
 ) -> Result<u64, PhoneError> {
     let number = value.as_u64().or_else(|| {
         let float = value.as_f64()?;
-        // In range and whole (`float as u64` drops any fraction; no `f64::fract` without std).
-        ((0.0..=max as f64).contains(&float) && float as u64 as f64 == float)
-            .then_some(float as u64)
+        ((0.0..=max as f64).contains(&float) && float.fract() == 0.0).then_some(float as u64)
     });
     match number {
         Some(n) if (min..=max).contains(&n) => Ok(n),
@@ -175,7 +170,7 @@ pub(crate) fn strings<'a>(
         value.as_array().ok_or_else(|| blame.error(path, wrong_type("an array of strings")))?;
     let mut strings = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        strings.push(string(item, &cat!(path, "[", i, "]"), blame, 1, max)?);
+        strings.push(string(item, &format!("{path}[{i}]"), blame, 1, max)?);
     }
     Ok(strings)
 }
@@ -185,7 +180,7 @@ pub(crate) fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_owned()
     } else {
-        cat!(parent, ".", key)
+        format!("{parent}.{key}")
     }
 }
 
@@ -206,7 +201,7 @@ fn wrong_type(expected: &'static str) -> FieldProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json;
+    use serde_json::json;
 
     const SCHEMA: Schema<2> = Schema {
         keys: [("number", "number"), ("returnCode", "return_code")],
