@@ -1,9 +1,10 @@
 //! Who is calling, and what they may do to a user.
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::PhoneError;
-use super::read::{self, Blame, Schema};
+use super::read::{read, Blame, List, Text};
 use super::record::UserRecord;
 
 /// The authenticated caller (`options.caller`).
@@ -26,36 +27,44 @@ pub enum Need {
     SelfOrRead,
 }
 
+/// `options.caller`: unknown keys are typos here.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+pub(crate) struct CallerOption {
+    #[serde(alias = "user_id")]
+    user_id: Option<Text<1, 200>>,
+    permissions: Option<List<Text<1, 300>>>,
+}
+
+impl CallerOption {
+    pub(crate) fn into_caller(self) -> Caller {
+        Caller::new(self.user_id, self.permissions)
+    }
+}
+
+/// What `authenticate` returns: an identity provider's principal may carry more (name,
+/// email), so other keys are allowed.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", expecting = "an object")]
+struct AuthenticatedCaller {
+    #[serde(alias = "user_id")]
+    user_id: Option<Text<1, 200>>,
+    permissions: Option<List<Text<1, 300>>>,
+}
+
 impl Caller {
-    /// Parses `{userId?, permissions?}` from the options (`path` is `caller`).
-    pub(crate) fn from_json(value: &Value, path: &str) -> Result<Caller, PhoneError> {
-        Caller::read(value, path, Blame::Options)
+    fn new(user_id: Option<Text<1, 200>>, permissions: Option<List<Text<1, 300>>>) -> Caller {
+        Caller {
+            user_id: user_id.map(|Text(id)| id),
+            permissions: permissions
+                .map_or_else(Vec::new, |List(list)| list.into_iter().map(|Text(p)| p).collect()),
+        }
     }
 
     /// Parses the caller that the host's `authenticate` callback returned.
     pub fn from_authenticate(value: &Value) -> Result<Caller, PhoneError> {
-        Caller::read(value, "", Blame::Storage("authenticate"))
-    }
-
-    fn read(value: &Value, path: &str, blame: Blame) -> Result<Caller, PhoneError> {
-        let schema = Schema {
-            keys: [("userId", "user_id"), ("permissions", "permissions")],
-            // An identity provider's principal may carry more (name, email): keep it usable.
-            deny_unknown: matches!(blame, Blame::Options),
-            hints: &[],
-        };
-        let [user_id, permissions] = schema.read(value, path, blame)?;
-        let user_id = user_id
-            .map(|v| read::string(v, &read::join(path, "userId"), blame, 1, 200))
-            .transpose()?;
-        let permissions = permissions
-            .map(|v| read::strings(v, &read::join(path, "permissions"), blame, 300))
-            .transpose()?
-            .unwrap_or_default();
-        Ok(Caller {
-            user_id: user_id.map(str::to_owned),
-            permissions: permissions.into_iter().map(str::to_owned).collect(),
-        })
+        let caller: AuthenticatedCaller = read(value, "", Blame::Storage("authenticate"), &[])?;
+        Ok(Caller::new(caller.user_id, caller.permissions))
     }
 
     /// Allows the call or fails with PermissionDenied.
@@ -135,13 +144,28 @@ mod tests {
     }
 
     #[test]
-    fn parses_the_caller_option() {
-        let c = Caller::from_json(&json!({"userId": "u1", "permissions": ["user.read"]}), "caller")
-            .unwrap();
+    fn parses_the_caller_option_and_the_authenticated_caller() {
+        let option = |value| {
+            read::<CallerOption>(&value, "caller", Blame::Options, &[])
+                .map(CallerOption::into_caller)
+        };
+        let c = option(json!({"userId": "u1", "permissions": ["user.read"]})).unwrap();
         assert_eq!(c, caller(Some("u1"), &["user.read"]));
-        assert_eq!(Caller::from_json(&json!({}), "caller").unwrap(), Caller::default());
-        let err = Caller::from_json(&json!({"permissions": "user.write"}), "caller").unwrap_err();
+        assert_eq!(option(json!({})).unwrap(), Caller::default());
+        let err = option(json!({"permissions": "user.write"})).unwrap_err();
         assert_eq!(err.id(), "CONFIG-invalid");
-        assert!(err.message().contains("caller.permissions"), "{}", err.message());
+        assert_eq!(
+            err.message(),
+            "Options are invalid: caller.permissions must be an array of strings"
+        );
+        assert_eq!(option(json!({"name": "x"})).unwrap_err().id(), "CONFIG-invalid");
+        let c = Caller::from_authenticate(&json!({"user_id": "u1", "name": "Ada"})).unwrap();
+        assert_eq!(c, caller(Some("u1"), &[]));
+        let err = Caller::from_authenticate(&json!({"permissions": [""]})).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Host callback authenticate failed: returned a caller whose permissions[0] must be 1 \
+             to 300 characters long"
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! crate spells an id or a status.
 
 use core::fmt;
+use std::borrow::Cow;
 
 use serde::Serialize;
 
@@ -67,7 +68,7 @@ pub enum FieldProblem {
     /// The field has another JSON type.
     WrongType {
         /// What was expected, e.g. "a string".
-        expected: &'static str,
+        expected: Cow<'static, str>,
     },
     /// A string's length in Unicode code points is out of range.
     Length {
@@ -95,7 +96,7 @@ pub enum FieldProblem {
     /// `isVerified` can only be `true`.
     MustBeTrue,
     /// The value is not valid for another reason, said in the text.
-    Invalid(&'static str),
+    Invalid(Cow<'static, str>),
     /// The value could not be read as JSON at all; the text says why.
     NotJson(String),
 }

@@ -3,11 +3,11 @@
 //! out. Every host (a worker, a Node server, a test) answers HTTP the same way.
 
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::error::{FieldProblem, PhoneError};
-use super::read::{self, Blame, Schema};
+use super::read::{read, Blame, Text};
 use super::reply::Reply;
 use super::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use super::{Erased, Operation};
@@ -52,6 +52,16 @@ pub struct HttpRequest {
     pub token: Option<String>,
 }
 
+/// What `handleHttp` takes; other keys are ignored.
+#[derive(Deserialize)]
+#[serde(expecting = "an object")]
+struct RequestParts {
+    method: Text<1, 16>,
+    path: Text<1, 8192>,
+    headers: Option<Value>,
+    body: Option<Text<0, { usize::MAX }>>,
+}
+
 /// The two kinds of resource, and the methods each accepts.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Resource {
@@ -74,27 +84,19 @@ impl Resource {
 /// declared as JSON, 400 for bad JSON (saying where) or a malformed request. The token is
 /// returned unchecked; a missing one is the caller's 401 to give after these checks.
 pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
-    let b = Blame::Request;
-    let schema = Schema {
-        keys: [("method", "method"), ("path", "path"), ("headers", "headers"), ("body", "body")],
-        deny_unknown: false,
-        hints: &[],
+    let parts: RequestParts = read(request, "request", Blame::Request, &[])?;
+    let headers = match &parts.headers {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(headers)) => Some(headers),
+        Some(_) => {
+            let expected = "an object".into();
+            return Err(PhoneError::field("request.headers", FieldProblem::WrongType { expected }));
+        }
     };
-    let [method, path, headers, body] = schema.read(request, "request", b)?;
-    let method =
-        read::string(read::required(method, "request.method", b)?, "request.method", b, 1, 16)?;
-    let path = read::string(read::required(path, "request.path", b)?, "request.path", b, 1, 8192)?;
-    let headers = headers.map(|h| read::object(h, "request.headers", b)).transpose()?;
-    let body = body
-        .map(|v| {
-            v.as_str().ok_or_else(|| {
-                b.error("request.body", FieldProblem::WrongType { expected: "a string" })
-            })
-        })
-        .transpose()?
-        .unwrap_or("");
+    let (method, path) = (parts.method.0, parts.path.0);
+    let body = parts.body.as_ref().map_or("", |body| body.0.as_str());
 
-    let (resource, user_id) = route(path)?;
+    let (resource, user_id) = route(&path)?;
     let method = method.to_ascii_uppercase();
     let allowed = matches!(
         (resource, method.as_str()),
@@ -112,7 +114,7 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
     }
     let json_body = if has_body {
         serde_json::from_str(body)
-            .map_err(|e| b.error("body", FieldProblem::NotJson(e.to_string())))?
+            .map_err(|e| PhoneError::field("body", FieldProblem::NotJson(e.to_string())))?
     } else {
         Value::Null
     };
@@ -140,7 +142,8 @@ fn route(path: &str) -> Result<(Resource, String), PhoneError> {
         _ => return Err(PhoneError::RouteNotFound),
     };
     let user_id = percent_decode(user_id).ok_or_else(|| {
-        PhoneError::field("userId", FieldProblem::Invalid("is not valid percent-encoded UTF-8"))
+        let why = "is not valid percent-encoded UTF-8";
+        PhoneError::field("userId", FieldProblem::Invalid(why.into()))
     })?;
     Ok((resource, user_id))
 }

@@ -194,7 +194,7 @@ pub fn parse_phone(input: &str, rules: &PhoneRules) -> Result<PhoneNumber, Phone
 /// that says why.
 pub fn normalize_phone(input: &Value, options: &Value) -> Result<PhoneNumber, PhoneError> {
     let input = input.as_str().ok_or_else(|| {
-        PhoneError::field("input", error::FieldProblem::WrongType { expected: "a string" })
+        PhoneError::field("input", error::FieldProblem::WrongType { expected: "a string".into() })
     })?;
     parse_phone(input, &PhoneRules::from_json(options)?)
 }

@@ -1,14 +1,16 @@
 //! [`Options`]: the caller and the policy of a call, read from the JSON-shaped `options`
 //! argument. Defaults follow ZITADEL (region CH, 6 characters of A-Z0-9 valid 1 hour).
 
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::Value;
 
-use super::auth::Caller;
+use super::auth::{Caller, CallerOption};
 use super::code::{Alphabet, CodeSecret};
 use super::error::{AuthProblem, FieldProblem, PhoneError, SecretProblem};
 use super::limits::SendLimit;
 use super::phone::{NumberType, ParseOptions, Region, Validation};
-use super::read::{self, Blame, Schema};
+use super::read::{present, read, Blame, Int, List, Name, Named, Text};
 use super::sms::{SmsTemplate, DEFAULT_TEMPLATE};
 
 /// Shortest accepted `codeSecret`, in bytes (256 bits, the HMAC-SHA256 key size).
@@ -99,33 +101,108 @@ impl Default for PhoneRules {
     }
 }
 
-/// The keys of `options`, in the order [`fields`] returns their values.
-const KEYS: [read::Key; 13] = [
-    ("defaultRegion", "default_region"),
-    ("allowedRegions", "allowed_regions"),
-    ("validation", "validation"),
-    ("allowedTypes", "allowed_types"),
-    ("caller", "caller"),
-    ("codeSecret", "code_secret"),
-    ("code", "code"),
-    ("maxAttempts", "max_attempts"),
-    ("resendCooldownSeconds", "resend_cooldown_seconds"),
-    ("smsTemplate", "sms_template"),
-    ("now", "now"),
-    ("sendLimit", "send_limit"),
-    ("timeoutMs", "timeout_ms"),
-];
+/// `options` as the calls read it: every key, checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct OptionsBody {
+    #[serde(default, deserialize_with = "present", alias = "default_region")]
+    default_region: Option<Option<Named<Region>>>,
+    #[serde(alias = "allowed_regions")]
+    allowed_regions: Option<List<Named<Region>>>,
+    validation: Option<Named<Validation>>,
+    #[serde(alias = "allowed_types")]
+    allowed_types: Option<List<Named<NumberType>>>,
+    caller: Option<CallerOption>,
+    #[serde(alias = "code_secret")]
+    code_secret: Option<Text<0, { usize::MAX }>>,
+    code: Option<CodeBody>,
+    #[serde(alias = "max_attempts")]
+    max_attempts: Option<Int<1, 100>>,
+    #[serde(alias = "resend_cooldown_seconds")]
+    resend_cooldown_seconds: Option<Int<0, 86_400>>,
+    #[serde(alias = "sms_template")]
+    sms_template: Option<Text<1, 1000>>,
+    /// A function, read by the bindings; JSON drops it.
+    #[allow(dead_code)]
+    now: Option<IgnoredAny>,
+    #[serde(alias = "send_limit")]
+    send_limit: Option<SendLimitBody>,
+    #[serde(alias = "timeout_ms")]
+    timeout_ms: Option<Int<1, 600_000>>,
+}
 
-/// The values of `options`' keys, in the order of [`KEYS`].
-type Fields<'a> = [Option<&'a Value>; KEYS.len()];
+/// `options` as `normalizePhone` reads it: the phone rules, and only the names of the other
+/// keys (the same keys as [`OptionsBody`]; a test keeps them equal).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+#[allow(dead_code)]
+struct PhoneRulesBody {
+    #[serde(default, deserialize_with = "present", alias = "default_region")]
+    default_region: Option<Option<Named<Region>>>,
+    #[serde(alias = "allowed_regions")]
+    allowed_regions: Option<List<Named<Region>>>,
+    validation: Option<Named<Validation>>,
+    #[serde(alias = "allowed_types")]
+    allowed_types: Option<List<Named<NumberType>>>,
+    caller: Option<IgnoredAny>,
+    #[serde(alias = "code_secret")]
+    code_secret: Option<IgnoredAny>,
+    code: Option<IgnoredAny>,
+    #[serde(alias = "max_attempts")]
+    max_attempts: Option<IgnoredAny>,
+    #[serde(alias = "resend_cooldown_seconds")]
+    resend_cooldown_seconds: Option<IgnoredAny>,
+    #[serde(alias = "sms_template")]
+    sms_template: Option<IgnoredAny>,
+    now: Option<IgnoredAny>,
+    #[serde(alias = "send_limit")]
+    send_limit: Option<IgnoredAny>,
+    #[serde(alias = "timeout_ms")]
+    timeout_ms: Option<IgnoredAny>,
+}
 
-/// The values of the known keys of `options` (`null` has none). Unknown keys are errors, so
-/// that a typo such as `codesecret` does not silently fall back to a default, in every call.
-fn fields(value: &Value) -> Result<Fields<'_>, PhoneError> {
-    if value.is_null() {
-        return Ok([None; KEYS.len()]);
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct CodeBody {
+    length: Option<Int<4, 20>>,
+    alphabet: Option<Text<1, 300>>,
+    #[serde(alias = "expires_in_seconds")]
+    expires_in_seconds: Option<Int<60, { 7 * 86_400 }>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct SendLimitBody {
+    #[serde(alias = "per_number")]
+    per_number: Option<Int<1, 1000>>,
+    #[serde(alias = "per_user")]
+    per_user: Option<Int<1, 1000>>,
+    #[serde(alias = "window_seconds")]
+    window_seconds: Option<Int<60, { 7 * 86_400 }>>,
+}
+
+impl Name for Region {
+    const EXPECTED: &'static str = "a known ISO 3166 alpha-2 region such as \"CH\"";
+    const LIST: &'static str = "an array of region codes";
+    fn from_name(name: &str) -> Option<Region> {
+        Region::parse(name)
     }
-    Schema { keys: KEYS, deny_unknown: true, hints: &[] }.read(value, "", Blame::Options)
+}
+
+impl Name for NumberType {
+    const EXPECTED: &'static str = "a number type such as \"mobile\" or \"fixedLine\"";
+    const LIST: &'static str = "a non-empty array of number types";
+    fn from_name(name: &str) -> Option<NumberType> {
+        NumberType::parse(name)
+    }
+}
+
+impl Name for Validation {
+    const EXPECTED: &'static str = "\"valid\", \"possible\" or \"parseable\"";
+    const LIST: &'static str = "an array of validation levels";
+    fn from_name(name: &str) -> Option<Validation> {
+        Validation::parse(name)
+    }
 }
 
 impl PhoneRules {
@@ -133,69 +210,51 @@ impl PhoneRules {
     /// their values: `normalizePhone` needs no more, and its first call after a cold start
     /// then compiles and runs only this reader.
     pub fn from_json(value: &Value) -> Result<PhoneRules, PhoneError> {
-        Self::from_fields(value, &fields(value)?)
+        if value.is_null() {
+            return Ok(PhoneRules::default());
+        }
+        let body: PhoneRulesBody = read(value, "", Blame::Options, &[])?;
+        PhoneRules::from_parts(
+            body.default_region,
+            body.allowed_regions,
+            body.validation,
+            body.allowed_types,
+        )
     }
 
-    fn from_fields(value: &Value, fields: &Fields<'_>) -> Result<PhoneRules, PhoneError> {
+    /// The rules from the four phone options as read.
+    fn from_parts(
+        default_region: Option<Option<Named<Region>>>,
+        allowed_regions: Option<List<Named<Region>>>,
+        validation: Option<Named<Validation>>,
+        allowed_types: Option<List<Named<NumberType>>>,
+    ) -> Result<PhoneRules, PhoneError> {
         let mut rules = PhoneRules::default();
-        let b = Blame::Options;
-        let [region, allowed, validation, types, ..] = *fields;
-        let region_is_null = ["defaultRegion", "default_region"]
-            .iter()
-            .any(|key| value.get(key).is_some_and(Value::is_null));
-        if region_is_null {
-            rules.default_region = None;
+        if let Some(region) = default_region {
+            rules.default_region = region.map(|Named(region)| region);
         }
-        if let Some(region) = region {
-            rules.default_region = Some(self::region(region, "defaultRegion")?);
-        }
-        if let Some(v) = allowed {
-            let list = v.as_array().ok_or_else(|| {
-                b.error(
+        if let Some(List(regions)) = allowed_regions {
+            if regions.is_empty() {
+                let why = "must list at least one region";
+                return Err(PhoneError::option(
                     "allowedRegions",
-                    FieldProblem::WrongType { expected: "an array of region codes" },
-                )
-            })?;
-            if list.is_empty() {
-                return Err(b.error(
-                    "allowedRegions",
-                    FieldProblem::Invalid("must list at least one region"),
+                    FieldProblem::Invalid(why.into()),
                 ));
             }
-            // Loops rather than `collect::<Result<..>>`, whose adapters cost 1 KB of wasm each.
-            let mut regions = Vec::with_capacity(list.len());
-            for (i, item) in list.iter().enumerate() {
-                regions.push(self::region(item, &format!("allowedRegions[{i}]"))?);
-            }
-            rules.allowed_regions = Some(regions);
+            rules.allowed_regions = Some(regions.into_iter().map(|Named(r)| r).collect());
         }
-        if let Some(v) = validation {
-            rules.validation = v.as_str().and_then(Validation::parse).ok_or_else(|| {
-                b.error(
-                    "validation",
-                    FieldProblem::Invalid("must be \"valid\", \"possible\" or \"parseable\""),
-                )
-            })?;
+        if let Some(Named(validation)) = validation {
+            rules.validation = validation;
         }
-        if let Some(v) = types {
-            let list = v.as_array().filter(|l| !l.is_empty()).ok_or_else(|| {
-                b.error(
+        if let Some(List(types)) = allowed_types {
+            if types.is_empty() {
+                let expected = NumberType::LIST.into();
+                return Err(PhoneError::option(
                     "allowedTypes",
-                    FieldProblem::Invalid("must be a non-empty array of number types"),
-                )
-            })?;
-            let mut types = Vec::with_capacity(list.len());
-            for (i, item) in list.iter().enumerate() {
-                types.push(item.as_str().and_then(NumberType::parse).ok_or_else(|| {
-                    b.error(
-                        &format!("allowedTypes[{i}]"),
-                        FieldProblem::Invalid(
-                            "must be a number type such as \"mobile\" or \"fixedLine\"",
-                        ),
-                    )
-                })?);
+                    FieldProblem::WrongType { expected },
+                ));
             }
-            rules.allowed_types = Some(types);
+            rules.allowed_types = Some(types.into_iter().map(|Named(t)| t).collect());
         }
         Ok(rules)
     }
@@ -215,45 +274,51 @@ impl Options {
     /// Reads `options` (`null` gives the defaults). `now` is read by the bindings (it is a
     /// function) and ignored here.
     pub fn from_json(value: &Value) -> Result<Options, PhoneError> {
-        let fields = fields(value)?;
-        let mut options =
-            Options { phone: PhoneRules::from_fields(value, &fields)?, ..Options::default() };
-        let [.., caller, secret, code, attempts, cooldown, template, _now, limit, timeout] = fields;
-        let b = Blame::Options;
-        if let Some(v) = limit {
-            options.send_limit = send_limit(v)?;
+        if value.is_null() {
+            return Ok(Options::default());
         }
-        if let Some(v) = timeout {
-            options.timeout_ms = read::integer(v, "timeoutMs", b, 1, 600_000)? as u32;
+        let body: OptionsBody = read(value, "", Blame::Options, &[])?;
+        let mut options = Options {
+            phone: PhoneRules::from_parts(
+                body.default_region,
+                body.allowed_regions,
+                body.validation,
+                body.allowed_types,
+            )?,
+            ..Options::default()
+        };
+        if let Some(limit) = body.send_limit {
+            let default = SendLimit::default();
+            options.send_limit = SendLimit {
+                per_number: limit.per_number.map_or(default.per_number, |Int(n)| n as u32),
+                per_user: limit.per_user.map_or(default.per_user, |Int(n)| n as u32),
+                window_seconds: limit.window_seconds.map_or(default.window_seconds, |Int(n)| n),
+            };
         }
-        options.caller = caller.map(|v| Caller::from_json(v, "caller")).transpose()?;
-        options.code_secret = secret
-            .map(|v| v.as_str().map(|s| CodeSecret::new(s.as_bytes())))
-            .map(|s| {
-                s.ok_or_else(|| {
-                    b.error("codeSecret", FieldProblem::WrongType { expected: "a string" })
-                })
-            })
-            .transpose()?;
-        if let Some(code) = code {
+        if let Some(Int(ms)) = body.timeout_ms {
+            options.timeout_ms = ms as u32;
+        }
+        options.caller = body.caller.map(CallerOption::into_caller);
+        options.code_secret =
+            body.code_secret.map(|Text(secret)| CodeSecret::new(secret.as_bytes()));
+        let code_given = body.code.is_some();
+        if let Some(code) = body.code {
             options.code = code_policy(code)?;
         }
-        if let Some(v) = attempts {
-            options.max_attempts = read::integer(v, "maxAttempts", b, 1, 100)? as u32;
+        if let Some(Int(n)) = body.max_attempts {
+            options.max_attempts = n as u32;
         }
-        if let Some(v) = cooldown {
-            options.resend_cooldown_seconds =
-                read::integer(v, "resendCooldownSeconds", b, 0, 86_400)?;
+        if let Some(Int(seconds)) = body.resend_cooldown_seconds {
+            options.resend_cooldown_seconds = seconds;
         }
         // The default template suits the default code; checking it again on every call
-        // (normalizePhone runs often) would only cost time.
-        if template.is_some() || code.is_some() {
-            let template =
-                template.map(|v| read::string(v, "smsTemplate", b, 1, 1000)).transpose()?;
-            let template = template.unwrap_or(DEFAULT_TEMPLATE);
+        // would only cost time.
+        if body.sms_template.is_some() || code_given {
+            let template = body.sms_template.as_ref().map_or(DEFAULT_TEMPLATE, |t| t.0.as_str());
             options.sms_template =
-                SmsTemplate::new(template, &options.code.alphabet, options.code.length)
-                    .map_err(|why| b.error("smsTemplate", FieldProblem::Invalid(why)))?;
+                SmsTemplate::new(template, &options.code.alphabet, options.code.length).map_err(
+                    |why| PhoneError::option("smsTemplate", FieldProblem::Invalid(why.into())),
+                )?;
         }
         Ok(options)
     }
@@ -275,74 +340,26 @@ impl Options {
     }
 }
 
-fn region(value: &Value, path: &str) -> Result<Region, PhoneError> {
-    value.as_str().and_then(Region::parse).ok_or_else(|| {
-        Blame::Options.error(
-            path,
-            FieldProblem::Invalid("must be a known ISO 3166 alpha-2 region such as \"CH\""),
-        )
-    })
-}
-
-fn send_limit(value: &Value) -> Result<SendLimit, PhoneError> {
-    let b = Blame::Options;
-    let schema = Schema {
-        keys: [
-            ("perNumber", "per_number"),
-            ("perUser", "per_user"),
-            ("windowSeconds", "window_seconds"),
-        ],
-        deny_unknown: true,
-        hints: &[],
-    };
-    let [per_number, per_user, window] = schema.read(value, "sendLimit", b)?;
-    let mut limit = SendLimit::default();
-    if let Some(v) = per_number {
-        limit.per_number = read::integer(v, "sendLimit.perNumber", b, 1, 1000)? as u32;
-    }
-    if let Some(v) = per_user {
-        limit.per_user = read::integer(v, "sendLimit.perUser", b, 1, 1000)? as u32;
-    }
-    if let Some(v) = window {
-        limit.window_seconds = read::integer(v, "sendLimit.windowSeconds", b, 60, 7 * 86_400)?;
-    }
-    Ok(limit)
-}
-
-fn code_policy(value: &Value) -> Result<CodePolicy, PhoneError> {
-    let b = Blame::Options;
-    let schema = Schema {
-        keys: [
-            ("length", "length"),
-            ("alphabet", "alphabet"),
-            ("expiresInSeconds", "expires_in_seconds"),
-        ],
-        deny_unknown: true,
-        hints: &[],
-    };
-    let [length, alphabet, expires] = schema.read(value, "code", b)?;
+fn code_policy(body: CodeBody) -> Result<CodePolicy, PhoneError> {
     let mut policy = CodePolicy::default();
-    if let Some(v) = length {
-        policy.length = read::integer(v, "code.length", b, 4, 20)? as usize;
+    if let Some(Int(length)) = body.length {
+        policy.length = length as usize;
     }
-    if let Some(v) = alphabet {
-        let spec = read::string(v, "code.alphabet", b, 1, 300)?;
-        policy.alphabet = Alphabet::parse(spec)
-            .map_err(|why| b.error("code.alphabet", FieldProblem::Invalid(why)))?;
+    if let Some(Text(spec)) = body.alphabet {
+        policy.alphabet = Alphabet::parse(&spec).map_err(|why| {
+            PhoneError::option("code.alphabet", FieldProblem::Invalid(why.into()))
+        })?;
     }
-    if let Some(v) = expires {
-        policy.expires_in_seconds = read::integer(v, "code.expiresInSeconds", b, 60, 7 * 86_400)?;
+    if let Some(Int(seconds)) = body.expires_in_seconds {
+        policy.expires_in_seconds = seconds;
     }
     let size = policy.alphabet.len() as u64;
     let space =
         (0..policy.length).try_fold(1u64, |acc, _| acc.checked_mul(size)).unwrap_or(u64::MAX);
     if space < MIN_CODE_SPACE {
-        return Err(b.error(
-            "code",
-            FieldProblem::Invalid(
-                "gives fewer than 1 000 000 possible codes: use a longer code or a larger alphabet",
-            ),
-        ));
+        let why =
+            "gives fewer than 1 000 000 possible codes: use a longer code or a larger alphabet";
+        return Err(PhoneError::option("code", FieldProblem::Invalid(why.into())));
     }
     Ok(policy)
 }
@@ -516,6 +533,36 @@ mod tests {
             assert_eq!(err.id(), "CONFIG-invalid");
             assert!(err.message().starts_with(message), "{} vs {message}", err.message());
         }
+    }
+
+    /// `PhoneRulesBody` and `OptionsBody` list the same keys, with the same aliases.
+    #[test]
+    fn phone_rules_and_options_know_the_same_keys() {
+        let valid = [
+            ("defaultRegion", "default_region", json!("DE")),
+            ("allowedRegions", "allowed_regions", json!(["DE"])),
+            ("validation", "validation", json!("possible")),
+            ("allowedTypes", "allowed_types", json!(["mobile"])),
+            ("caller", "caller", json!({"userId": "u1"})),
+            ("codeSecret", "code_secret", json!("k")),
+            ("code", "code", json!({"length": 8})),
+            ("maxAttempts", "max_attempts", json!(3)),
+            ("resendCooldownSeconds", "resend_cooldown_seconds", json!(0)),
+            ("smsTemplate", "sms_template", json!("Code {{code}}")),
+            ("now", "now", json!(1)),
+            ("sendLimit", "send_limit", json!({"perUser": 2})),
+            ("timeoutMs", "timeout_ms", json!(100)),
+        ];
+        for (camel, snake, value) in valid {
+            for key in [camel, snake] {
+                let options = json!({ key: value.clone() });
+                assert!(Options::from_json(&options).is_ok(), "{options}");
+                assert!(PhoneRules::from_json(&options).is_ok(), "{options}");
+            }
+        }
+        let unknown = json!({"sendlimit": {}});
+        assert_eq!(Options::from_json(&unknown).unwrap_err().id(), "CONFIG-invalid");
+        assert_eq!(PhoneRules::from_json(&unknown).unwrap_err().id(), "CONFIG-invalid");
     }
 
     #[test]

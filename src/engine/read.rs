@@ -1,10 +1,19 @@
-//! Reading untrusted JSON values (serde_json's [`Value`]) field by field, with errors that name
-//! the field.
+//! Untrusted JSON values (serde_json's [`Value`]) into serde types, with errors that name the
+//! field and say what is wrong in this library's words.
 //!
-//! Requests, options and stored records all arrive as JSON. They differ only in whom an error
-//! blames ([`Blame`]) and whether unknown keys are allowed, so one reader serves all three.
+//! Requests, options, stored records and callers are `#[derive(Deserialize)]` types. They are
+//! read through [`ValueDeserializer`], whose error type is this crate's own [`ReadError`], so
+//! serde's structural errors (missing, unknown or duplicate field, wrong type) arrive as a
+//! [`FieldProblem`], not as text, with the path of keys and indexes where they happened.
+//! [`read`] turns that into the one error of whoever is to blame ([`Blame`]). Field-level rules
+//! (lengths, ranges) live in the leaf types below ([`Text`], [`Int`], [`Flag`]).
 
-use serde_json::{Map, Value};
+use core::fmt;
+use core::marker::PhantomData;
+
+use serde::de::value::{BorrowedStrDeserializer, StrDeserializer};
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde_json::Value;
 
 use super::error::{FieldProblem, PhoneError};
 
@@ -30,230 +39,586 @@ impl Blame {
             }
         }
     }
-}
 
-/// A field of a message: its camelCase name and the snake_case alias protobuf JSON accepts.
-pub(crate) type Key = (&'static str, &'static str);
-
-/// The shape of one JSON object.
-pub(crate) struct Schema<const N: usize> {
-    /// Known keys, in the order their values are returned.
-    pub keys: [Key; N],
-    /// Whether keys outside `keys` are an error (requests, options) or kept (records).
-    pub deny_unknown: bool,
-    /// Hints for likely mistakes: (wrong key, hint).
-    pub hints: &'static [(&'static str, &'static str)],
-}
-
-impl<const N: usize> Schema<N> {
-    /// The values of the known keys of `value` at `path`; `null` counts as absent, as in
-    /// protobuf JSON.
-    pub(crate) fn read<'a>(
-        &self,
-        value: &'a Value,
-        path: &str,
-        blame: Blame,
-    ) -> Result<[Option<&'a Value>; N], PhoneError> {
-        const { assert!(N <= 64, "seen keys are a 64-bit set") };
-        let mut found = [None; N];
-        read_fields(&self.keys, self.deny_unknown, self.hints, value, path, blame, &mut found)?;
-        Ok(found)
+    /// The name of the whole value, for errors at its root.
+    fn root(self) -> &'static str {
+        match self {
+            Blame::Request => "request",
+            Blame::Options => "options",
+            Blame::Storage(_) => "value",
+        }
     }
 }
 
-/// [`Schema::read`] for any number of keys: one copy in the wasm instead of one per schema
-/// size.
-fn read_fields<'a>(
-    keys: &[Key],
-    deny_unknown: bool,
-    hints: &[(&'static str, &'static str)],
+/// A hint for a likely mistake: the path of a wrong key and what to write instead.
+pub(crate) type Hint = (&'static str, &'static str);
+
+/// Reads `value` as a `T`, naming the field of any error from its path below `root` (`""` for
+/// the whole value), with a hint where `hints` has one for that path.
+pub(crate) fn read<'a, T: Deserialize<'a>>(
     value: &'a Value,
-    path: &str,
+    root: &str,
     blame: Blame,
-    found: &mut [Option<&'a Value>],
-) -> Result<(), PhoneError> {
-    let map = object(value, path, blame)?;
-    let mut seen = 0u64;
-    for (key, field_value) in map {
-        let Some(i) = keys.iter().position(|(camel, snake)| key == camel || key == snake) else {
-            if deny_unknown {
-                let hint = hints.iter().find(|(wrong, _)| wrong == key).map(|h| h.1);
-                return Err(blame.error(&join(path, key), FieldProblem::UnknownKey { hint }));
+    hints: &[Hint],
+) -> Result<T, PhoneError> {
+    T::deserialize(ValueDeserializer(value)).map_err(|ReadError { problem, path }| {
+        let mut text = root.to_owned();
+        for segment in path.iter().rev() {
+            match segment {
+                Segment::Key(key) if text.is_empty() => text.push_str(key),
+                Segment::Key(key) => {
+                    text.push('.');
+                    text.push_str(key);
+                }
+                Segment::Index(index) => text.push_str(&format!("[{index}]")),
             }
-            continue;
+        }
+        let path = if text.is_empty() { blame.root().to_owned() } else { text };
+        let problem = match problem {
+            FieldProblem::UnknownKey { .. } => {
+                let hint = hints.iter().find(|(wrong, _)| *wrong == path).map(|h| h.1);
+                FieldProblem::UnknownKey { hint }
+            }
+            problem => problem,
         };
-        let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
-        if seen & bit != 0 {
-            let camel = keys.get(i).map_or("", |k| k.0);
-            return Err(blame.error(&join(path, camel), FieldProblem::Duplicate));
+        blame.error(&path, problem)
+    })
+}
+
+/// Why a value could not be read, and where.
+#[derive(Debug)]
+pub(crate) struct ReadError {
+    problem: FieldProblem,
+    /// Where, innermost first: each map or array the error passes on its way out adds its key
+    /// or index.
+    path: Vec<Segment>,
+}
+
+/// One step of a path.
+#[derive(Debug)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl ReadError {
+    fn new(problem: FieldProblem) -> Self {
+        ReadError { problem, path: Vec::new() }
+    }
+
+    /// The error of a field: serde reports missing, unknown and duplicate fields at the
+    /// struct, before any path step names the field.
+    fn of_field(problem: FieldProblem, field: &str) -> Self {
+        ReadError { problem, path: vec![Segment::Key(field.to_owned())] }
+    }
+
+    fn within(mut self, segment: Segment) -> Self {
+        self.path.push(segment);
+        self
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.problem.fmt(f)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl de::Error for ReadError {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        ReadError::new(FieldProblem::Invalid(message.to_string().into()))
+    }
+
+    fn invalid_type(_: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        ReadError::new(FieldProblem::WrongType { expected: expected.to_string().into() })
+    }
+
+    fn invalid_value(_: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        ReadError::new(FieldProblem::Invalid(format!("must be {expected}").into()))
+    }
+
+    fn unknown_variant(_: &str, expected: &'static [&'static str]) -> Self {
+        let names = expected.iter().map(|name| format!("\"{name}\"")).collect::<Vec<_>>();
+        ReadError::new(FieldProblem::Invalid(format!("must be one of {}", names.join(", ")).into()))
+    }
+
+    fn unknown_field(field: &str, _: &'static [&'static str]) -> Self {
+        ReadError::of_field(FieldProblem::UnknownKey { hint: None }, field)
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        ReadError::of_field(FieldProblem::Missing, field)
+    }
+
+    fn duplicate_field(field: &'static str) -> Self {
+        ReadError::of_field(FieldProblem::Duplicate, field)
+    }
+}
+
+/// serde's view of a [`Value`] with [`ReadError`]s. `null` is an absent `Option`, as in
+/// protobuf JSON.
+#[derive(Clone, Copy)]
+pub(crate) struct ValueDeserializer<'a>(pub(crate) &'a Value);
+
+impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
+    type Error = ReadError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => visitor.visit_u64(u),
+                (None, Some(i), _) => visitor.visit_i64(i),
+                (None, None, Some(f)) => visitor.visit_f64(f),
+                (None, None, None) => {
+                    Err(ReadError::new(FieldProblem::Invalid("is a number out of range".into())))
+                }
+            },
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Array(items) => visitor.visit_seq(Items { items: items.iter().enumerate() }),
+            Value::Object(map) => visitor.visit_map(Fields { fields: map.iter(), value: None }),
         }
-        seen |= bit;
-        if let (false, Some(slot)) = (field_value.is_null(), found.get_mut(i)) {
-            *slot = Some(field_value);
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
         }
+    }
+
+    /// Only from an object: serde's derived structs would also take an array of the values.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        match self.0 {
+            Value::Object(_) => self.deserialize_any(visitor),
+            Value::Array(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &visitor)),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        match self.0 {
+            Value::String(s) => visitor.visit_enum(StrDeserializer::<ReadError>::new(s)),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+/// An object's fields; an error in a value adds its key to the path.
+struct Fields<'a> {
+    fields: serde_json::map::Iter<'a>,
+    /// The value of the key just read.
+    value: Option<(&'a str, &'a Value)>,
+}
+
+impl<'de> de::MapAccess<'de> for Fields<'de> {
+    type Error = ReadError;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, ReadError> {
+        let Some((key, value)) = self.fields.next() else { return Ok(None) };
+        self.value = Some((key, value));
+        seed.deserialize(BorrowedStrDeserializer::new(key)).map(Some)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, ReadError> {
+        // serde asks for a value only after its key.
+        let (key, value) = self.value.take().unwrap_or(("", &Value::Null));
+        let read = match value {
+            Value::Null => seed.deserialize(NullField),
+            value => seed.deserialize(ValueDeserializer(value)),
+        };
+        read.map_err(|error| error.within(Segment::Key(key.to_owned())))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.fields.len())
+    }
+}
+
+/// A field whose value is `null`: absent, as in protobuf JSON. An optional field reads `None`,
+/// a required one is missing; `serde_json::Value` and ignored fields read `null`.
+struct NullField;
+
+impl<'de> Deserializer<'de> for NullField {
+    type Error = ReadError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        visitor.visit_none()
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ReadError> {
+        Err(ReadError::new(FieldProblem::Missing))
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ReadError> {
+        Err(ReadError::new(FieldProblem::Missing))
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ReadError> {
+        Err(ReadError::new(FieldProblem::Missing))
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ReadError> {
+        Err(ReadError::new(FieldProblem::Missing))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, ReadError> {
+        Err(ReadError::new(FieldProblem::Missing))
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i32 i64 i128 u8 u16 u32 u128 f32 f64 char string bytes byte_buf unit
+        unit_struct newtype_struct tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
+/// An array's items; an error in an item adds its index to the path.
+struct Items<'a> {
+    items: core::iter::Enumerate<core::slice::Iter<'a, Value>>,
+}
+
+impl<'de> de::SeqAccess<'de> for Items<'de> {
+    type Error = ReadError;
+
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, ReadError> {
+        let Some((index, item)) = self.items.next() else { return Ok(None) };
+        seed.deserialize(ValueDeserializer(item))
+            .map(Some)
+            .map_err(|error| error.within(Segment::Index(index)))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+/// A string of `MIN..=MAX` Unicode code points.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct Text<const MIN: usize, const MAX: usize>(pub(crate) String);
+
+impl<'de, const MIN: usize, const MAX: usize> Deserialize<'de> for Text<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = string(deserializer, "a string")?;
+        check_length(&text, MIN, MAX).map_err(de::Error::custom)?;
+        Ok(Text(text))
+    }
+}
+
+/// A string, or a type error that says `expected`. One copy serves every leaf type.
+#[inline(never)]
+fn string<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    expected: &'static str,
+) -> Result<String, D::Error> {
+    deserializer.deserialize_str(Expect::<String>::new(expected))
+}
+
+#[inline(never)]
+fn check_length(text: &str, min: usize, max: usize) -> Result<(), FieldProblem> {
+    // Counting stops early so that a 1 MB string costs no more than a short one.
+    let len = text.chars().take(max.saturating_add(1)).count();
+    if len < min || len > max {
+        return Err(FieldProblem::Length { min, max });
     }
     Ok(())
 }
 
-/// `value` as an object.
-pub(crate) fn object<'a>(
-    value: &'a Value,
-    path: &str,
-    blame: Blame,
-) -> Result<&'a Map<String, Value>, PhoneError> {
-    value.as_object().ok_or_else(|| blame.error(or_root(path, blame), wrong_type("an object")))
-}
+/// An integer in `MIN..=MAX`: a JSON number without a fraction, such as `5` or `5.0`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Int<const MIN: u64, const MAX: u64>(pub(crate) u64);
 
-/// A required field.
-pub(crate) fn required<'a>(
-    value: Option<&'a Value>,
-    path: &str,
-    blame: Blame,
-) -> Result<&'a Value, PhoneError> {
-    value.ok_or_else(|| blame.error(path, FieldProblem::Missing))
-}
-
-/// A string of `min..=max` Unicode code points.
-pub(crate) fn string<'a>(
-    value: &'a Value,
-    path: &str,
-    blame: Blame,
-    min: usize,
-    max: usize,
-) -> Result<&'a str, PhoneError> {
-    let text = value.as_str().ok_or_else(|| blame.error(path, wrong_type("a string")))?;
-    // Counting stops early so that a 1 MB string costs no more than a short one.
-    let len = text.chars().take(max + 1).count();
-    if len < min || len > max {
-        return Err(blame.error(path, FieldProblem::Length { min, max }));
+impl<'de, const MIN: u64, const MAX: u64> Deserialize<'de> for Int<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        integer(deserializer, MIN, MAX).map(Int)
     }
-    Ok(text)
 }
 
-/// A boolean.
-pub(crate) fn boolean(value: &Value, path: &str, blame: Blame) -> Result<bool, PhoneError> {
-    value.as_bool().ok_or_else(|| blame.error(path, wrong_type("true or false")))
-}
-
-/// An integer in `min..=max` (JSON numbers with no fraction, such as `5` or `5.0`).
-pub(crate) fn integer(
-    value: &Value,
-    path: &str,
-    blame: Blame,
+/// An integer in `min..=max`. One copy serves every range.
+#[inline(never)]
+fn integer<'de, D: Deserializer<'de>>(
+    deserializer: D,
     min: u64,
     max: u64,
-) -> Result<u64, PhoneError> {
-    let number = value.as_u64().or_else(|| {
-        let float = value.as_f64()?;
-        ((0.0..=max as f64).contains(&float) && float.fract() == 0.0).then_some(float as u64)
-    });
-    match number {
+) -> Result<u64, D::Error> {
+    let number = deserializer.deserialize_u64(Expect::<Number>::new("a number"))?;
+    let whole = match number {
+        Number::Unsigned(n) => Some(n),
+        Number::Other(f) => {
+            ((0.0..=max as f64).contains(&f) && f.fract() == 0.0).then_some(f as u64)
+        }
+    };
+    match whole {
         Some(n) if (min..=max).contains(&n) => Ok(n),
-        _ if !value.is_number() => Err(blame.error(path, wrong_type("a number"))),
-        _ => Err(blame.error(path, FieldProblem::Range { min, max })),
+        _ => Err(de::Error::custom(FieldProblem::Range { min, max })),
     }
 }
 
-/// An empty object, such as `sendCode: {}`; its unknown keys are errors.
-pub(crate) fn empty_object(value: &Value, path: &str, blame: Blame) -> Result<(), PhoneError> {
-    Schema::<0> { keys: [], deny_unknown: true, hints: &[] }.read(value, path, blame).map(|_| ())
+/// A value known by its name, such as a region code (see [`Named`]).
+pub(crate) trait Name: Sized {
+    /// What a name must be, as in "must be …".
+    const EXPECTED: &'static str;
+    /// What a list of names must be, as in "must be …".
+    const LIST: &'static str;
+    /// The value of `name`, if it is one.
+    fn from_name(name: &str) -> Option<Self>;
 }
 
-/// An array of strings, each `1..=max` code points.
-pub(crate) fn strings<'a>(
-    value: &'a Value,
-    path: &str,
-    blame: Blame,
-    max: usize,
-) -> Result<Vec<&'a str>, PhoneError> {
-    let items =
-        value.as_array().ok_or_else(|| blame.error(path, wrong_type("an array of strings")))?;
-    let mut strings = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        strings.push(string(item, &format!("{path}[{i}]"), blame, 1, max)?);
-    }
-    Ok(strings)
-}
+/// A string that names a `T`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Named<T>(pub(crate) T);
 
-/// `parent.key`, or `key` at the root.
-pub(crate) fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{parent}.{key}")
+impl<'de, T: Name> Deserialize<'de> for Named<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = string(deserializer, T::EXPECTED)?;
+        T::from_name(&name)
+            .map(Named)
+            .ok_or_else(|| de::Error::custom(format_args!("must be {}", T::EXPECTED)))
     }
 }
 
-/// `path`, or the name of the whole value at the root.
-fn or_root(path: &str, blame: Blame) -> &str {
-    match (path.is_empty(), blame) {
-        (false, _) => path,
-        (true, Blame::Request) => "request",
-        (true, Blame::Options) => "options",
-        (true, Blame::Storage(_)) => "value",
+/// An item type of [`List`], and what a list of it must be.
+pub(crate) trait Listed {
+    /// What the list must be, as in "must be …".
+    const LIST: &'static str;
+}
+
+impl<T: Name> Listed for Named<T> {
+    const LIST: &'static str = T::LIST;
+}
+
+impl<const MIN: usize, const MAX: usize> Listed for Text<MIN, MAX> {
+    const LIST: &'static str = "an array of strings";
+}
+
+/// A JSON array of `T`s.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(crate) struct List<T>(pub(crate) Vec<T>);
+
+impl<'de, T: Deserialize<'de> + Listed> Deserialize<'de> for List<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Items<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + Listed> Visitor<'de> for Items<T> {
+            type Value = Vec<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(T::LIST)
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(items)
+            }
+        }
+        deserializer.deserialize_seq(Items(PhantomData)).map(List)
     }
 }
 
-fn wrong_type(expected: &'static str) -> FieldProblem {
-    FieldProblem::WrongType { expected }
+/// `true` or `false`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Flag(pub(crate) bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_bool(Expect::<bool>::new("true or false")).map(Flag)
+    }
+}
+
+/// An empty object, such as `sendCode: {}`; any key in it is an unknown field.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+pub(crate) struct Empty {}
+
+/// For `#[serde(default, deserialize_with = "present")]` on an `Option<Option<T>>`: `None` when
+/// the key is absent, `Some(None)` when it is `null`.
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A JSON number as the leaf types read it.
+enum Number {
+    Unsigned(u64),
+    Other(f64),
+}
+
+/// A visitor that takes one kind of value and names it in its type errors.
+struct Expect<T> {
+    expected: &'static str,
+    kind: PhantomData<T>,
+}
+
+impl<T> Expect<T> {
+    fn new(expected: &'static str) -> Self {
+        Expect { expected, kind: PhantomData }
+    }
+}
+
+impl<'de> Visitor<'de> for Expect<String> {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expected)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<String, E> {
+        Ok(text.to_owned())
+    }
+}
+
+impl<'de> Visitor<'de> for Expect<bool> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expected)
+    }
+
+    fn visit_bool<E: de::Error>(self, flag: bool) -> Result<bool, E> {
+        Ok(flag)
+    }
+}
+
+impl<'de> Visitor<'de> for Expect<Number> {
+    type Value = Number;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expected)
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Number, E> {
+        Ok(Number::Unsigned(n))
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Number, E> {
+        Ok(u64::try_from(n).map_or(Number::Other(n as f64), Number::Unsigned))
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Number, E> {
+        Ok(Number::Other(n))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
     use serde_json::json;
 
-    const SCHEMA: Schema<2> = Schema {
-        keys: [("number", "number"), ("returnCode", "return_code")],
-        deny_unknown: true,
-        hints: &[("phone", "the field is `number`")],
-    };
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+    struct Phone {
+        number: Text<1, 2>,
+        #[serde(alias = "return_code")]
+        return_code: Option<Empty>,
+        tries: Option<Int<1, 9>>,
+        #[allow(dead_code)]
+        on: Option<Flag>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields, expecting = "an object")]
+    struct Request {
+        phone: Phone,
+    }
+
+    fn err(value: Value) -> String {
+        let hints = [("phone.phone", "the field is `number`")];
+        read::<Request>(&value, "", Blame::Request, &hints).unwrap_err().message()
+    }
 
     #[test]
     fn reads_camel_and_snake_keys_and_treats_null_as_absent() {
-        let v = json!({"number": "1", "return_code": {}});
-        let [n, r] = SCHEMA.read(&v, "phone", Blame::Request).unwrap();
-        assert_eq!(n, Some(&json!("1")));
-        assert_eq!(r, Some(&json!({})));
-        let v = json!({"returnCode": null});
-        assert_eq!(SCHEMA.read(&v, "phone", Blame::Request).unwrap(), [None, None]);
+        let r: Request = read(
+            &json!({"phone": {"number": "äb", "return_code": {}, "tries": 5.0}}),
+            "",
+            Blame::Request,
+            &[],
+        )
+        .unwrap();
+        assert_eq!((r.phone.number.0.as_str(), r.phone.tries), ("äb", Some(Int(5))));
+        assert!(r.phone.return_code.is_some());
+        let r: Request =
+            read(&json!({"phone": {"number": "1", "returnCode": null}}), "", Blame::Request, &[])
+                .unwrap();
+        assert!(r.phone.return_code.is_none());
     }
 
     #[test]
-    fn names_unknown_and_duplicate_keys() {
-        let v = json!({"phone": "1"});
-        let err = SCHEMA.read(&v, "phone", Blame::Request).unwrap_err();
-        assert_eq!(
-            err,
-            PhoneError::field(
-                "phone.phone",
-                FieldProblem::UnknownKey { hint: Some("the field is `number`") }
-            )
-        );
-        let v = json!({"returnCode": {}, "return_code": {}});
-        let err = SCHEMA.read(&v, "", Blame::Options).unwrap_err();
-        assert_eq!(err, PhoneError::option("returnCode", FieldProblem::Duplicate));
-    }
-
-    #[test]
-    fn typed_readers_reject_wrong_types_and_ranges() {
-        let b = Blame::Request;
-        assert_eq!(string(&json!("äb"), "x", b, 1, 2), Ok("äb"));
-        assert!(string(&json!("abc"), "x", b, 1, 2).is_err());
-        assert!(string(&json!(""), "x", b, 1, 2).is_err());
-        assert!(string(&json!(5), "x", b, 1, 2).is_err());
-        assert_eq!(integer(&json!(5.0), "x", b, 1, 9), Ok(5));
-        assert_eq!(
-            integer(&json!(5.5), "x", b, 1, 9),
-            Err(PhoneError::field("x", FieldProblem::Range { min: 1, max: 9 }))
-        );
-        assert!(integer(&json!(-1), "x", b, 0, 9).is_err());
-        assert!(integer(&json!("5"), "x", b, 0, 9).is_err());
-        assert!(empty_object(&json!({"a": 1}), "sendCode", b).is_err());
-        assert_eq!(strings(&json!(["a", "b"]), "x", b, 5), Ok(vec!["a", "b"]));
-        assert!(strings(&json!(["a", 1]), "x", b, 5).is_err());
-        let err = object(&json!([]), "", b).unwrap_err();
-        assert_eq!(err.message(), "Request is invalid: request must be an object");
+    fn errors_name_the_field_in_the_library_s_words() {
+        let cases = [
+            (json!(null), "request must be an object"),
+            (json!({}), "phone is required"),
+            (json!({"phone": null}), "phone is required"),
+            (json!({"phone": {"number": null}}), "phone.number is required"),
+            (json!({"phone": []}), "phone must be an object"),
+            (json!({"phone": {}}), "phone.number is required"),
+            (
+                json!({"phone": {"phone": 1}}),
+                "phone.phone is not a known field (the field is `number`)",
+            ),
+            (json!({"phone": {"number": "abc"}}), "phone.number must be 1 to 2 characters long"),
+            (json!({"phone": {"number": 5}}), "phone.number must be a string"),
+            (
+                json!({"phone": {"number": "1", "tries": 5.5}}),
+                "phone.tries must be an integer from 1 to 9",
+            ),
+            (
+                json!({"phone": {"number": "1", "tries": -1}}),
+                "phone.tries must be an integer from 1 to 9",
+            ),
+            (json!({"phone": {"number": "1", "tries": "5"}}), "phone.tries must be a number"),
+            (json!({"phone": {"number": "1", "on": 1}}), "phone.on must be true or false"),
+            (
+                json!({"phone": {"number": "1", "returnCode": {"x": 1}}}),
+                "phone.returnCode.x is not a known field",
+            ),
+            (
+                json!({"phone": {"number": "1", "returnCode": {}, "return_code": {}}}),
+                "phone.returnCode is given twice (camelCase and snake_case)",
+            ),
+        ];
+        for (value, message) in cases {
+            assert_eq!(err(value.clone()), format!("Request is invalid: {message}"), "{value}");
+        }
     }
 
     #[test]

@@ -2,13 +2,13 @@
 //! needs and writes back only `sequence`, `changeDate` and `phone` (the bindings keep every
 //! other field exactly as the host stored it).
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use super::code::CodeHash;
-use super::error::{FieldProblem, PhoneError};
+use super::error::PhoneError;
 use super::limits::SmsSent;
-use super::read::{self, Blame, Schema};
+use super::read::{read, Blame, Flag, Int, List, Listed, Name, Named, Text};
 use super::time::Timestamp;
 
 /// Largest sequence: JS numbers are exact up to 2^53 - 1.
@@ -144,57 +144,37 @@ impl UserRecord {
         user_id: &str,
         callback: &'static str,
     ) -> Result<UserRecord, PhoneError> {
-        let blame = Blame::Storage(callback);
-        let schema =
-            Schema { keys: Self::FIELDS.map(|key| (key, key)), deny_unknown: false, hints: &[] };
-        let [id, owner, sequence, change_date, kind, state, phone, sms_log] =
-            schema.read(value, "", blame)?;
-        let id = read::string(read::required(id, "userId", blame)?, "userId", blame, 1, 200)?;
-        if id != user_id {
+        let stored: StoredRecord = read(value, "", Blame::Storage(callback), &[])?;
+        if stored.user_id.0 != user_id {
             return Err(PhoneError::storage(callback, "returned the record of another user"));
         }
-        let owner = read::required(owner, "resourceOwner", blame)?;
-        let sequence = read::integer(
-            read::required(sequence, "sequence", blame)?,
-            "sequence",
-            blame,
-            0,
-            MAX_SEQUENCE,
-        )?;
-        let kind = match text(kind, "kind", blame)? {
-            None | Some("human") => UserKind::Human,
-            Some("machine") => UserKind::Machine,
-            Some(_) => {
-                return Err(
-                    blame.error("kind", FieldProblem::Invalid("must be \"human\" or \"machine\""))
-                )
+        let phone = match stored.phone {
+            None => PhoneState::Absent,
+            // A verified phone has no pending code; a stray one is dropped on the next save.
+            Some(StoredPhone { number, is_verified: Some(Flag(true)), .. }) => {
+                PhoneState::Verified { number: number.0 }
             }
-        };
-        let state = match text(state, "state", blame)? {
-            None | Some("active") => UserState::Active,
-            Some("initial") => UserState::Initial,
-            Some("inactive") => UserState::Inactive,
-            Some("locked") => UserState::Locked,
-            Some("deleted") => UserState::Deleted,
-            Some(_) => {
-                return Err(blame.error(
-                    "state",
-                    FieldProblem::Invalid("must be active, initial, inactive, locked or deleted"),
-                ))
-            }
+            Some(StoredPhone { number, code, .. }) => PhoneState::Unverified {
+                number: number.0,
+                code: code.map(|code| PendingCode {
+                    hash: code.hash.0,
+                    created_at: code.created_at.0,
+                    expires_at: code.expires_at.0,
+                    failed_attempts: code.failed_attempts.map_or(0, |Int(n)| n as u32),
+                }),
+            },
         };
         Ok(UserRecord {
-            user_id: id.to_owned(),
-            resource_owner: read::string(owner, "resourceOwner", blame, 1, 200)?.to_owned(),
-            sequence: Sequence(sequence),
-            change_date: change_date.map(|v| timestamp(v, "changeDate", blame)).transpose()?,
-            kind,
-            state,
-            sms_log: sms_log.map(|v| sms_log_from_json(v, blame)).transpose()?.unwrap_or_default(),
-            phone: phone
-                .map(|v| phone_from_json(v, blame))
-                .transpose()?
-                .unwrap_or(PhoneState::Absent),
+            user_id: stored.user_id.0,
+            resource_owner: stored.resource_owner.0,
+            sequence: Sequence(stored.sequence.0),
+            change_date: stored.change_date.map(|Named(at)| at),
+            kind: stored.kind.map_or(UserKind::Human, |Named(kind)| kind),
+            state: stored.state.map_or(UserState::Active, |Named(state)| state),
+            phone,
+            sms_log: stored.sms_log.map_or_else(Vec::new, |List(log)| {
+                log.into_iter().map(|sent| SmsSent { to: sent.to.0, at: sent.at.0 }).collect()
+            }),
         })
     }
 
@@ -268,99 +248,90 @@ impl Serialize for PhoneState {
     }
 }
 
-/// An optional string field.
-fn text<'a>(
-    value: Option<&'a Value>,
-    path: &str,
-    blame: Blame,
-) -> Result<Option<&'a str>, PhoneError> {
-    value.map(|v| read::string(v, path, blame, 0, 200)).transpose()
+/// A record as a storage callback returns it: the keys the library owns (others are the
+/// host's and never read).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", expecting = "an object")]
+struct StoredRecord {
+    user_id: Text<1, 200>,
+    resource_owner: Text<1, 200>,
+    sequence: Int<0, MAX_SEQUENCE>,
+    change_date: Option<Named<Timestamp>>,
+    kind: Option<Named<UserKind>>,
+    state: Option<Named<UserState>>,
+    phone: Option<StoredPhone>,
+    sms_log: Option<List<StoredSms>>,
 }
 
-fn timestamp(value: &Value, path: &str, blame: Blame) -> Result<Timestamp, PhoneError> {
-    value.as_str().and_then(Timestamp::parse).ok_or_else(|| {
-        blame.error(path, FieldProblem::WrongType { expected: "an RFC 3339 date string" })
-    })
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", expecting = "an object")]
+struct StoredPhone {
+    number: Text<1, 32>,
+    is_verified: Option<Flag>,
+    code: Option<StoredCode>,
 }
 
-fn phone_from_json(value: &Value, blame: Blame) -> Result<PhoneState, PhoneError> {
-    let schema = Schema {
-        keys: [("number", "number"), ("isVerified", "isVerified"), ("code", "code")],
-        deny_unknown: false,
-        hints: &[],
-    };
-    let [number, verified, code] = schema.read(value, "phone", blame)?;
-    let number =
-        read::string(read::required(number, "phone.number", blame)?, "phone.number", blame, 1, 32)?;
-    let verified =
-        verified.map(|v| read::boolean(v, "phone.isVerified", blame)).transpose()?.unwrap_or(false);
-    let number = number.to_owned();
-    if verified {
-        // A verified phone has no pending code; a stray one is dropped on the next save.
-        return Ok(PhoneState::Verified { number });
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", expecting = "an object")]
+struct StoredCode {
+    hash: Named<CodeHash>,
+    created_at: Named<Timestamp>,
+    expires_at: Named<Timestamp>,
+    failed_attempts: Option<Int<0, { u32::MAX as u64 }>>,
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "an object")]
+struct StoredSms {
+    to: Text<1, 32>,
+    at: Named<Timestamp>,
+}
+
+impl Listed for StoredSms {
+    const LIST: &'static str = "an array";
+}
+
+impl Name for UserKind {
+    const EXPECTED: &'static str = "\"human\" or \"machine\"";
+    const LIST: &'static str = "an array of user kinds";
+    fn from_name(name: &str) -> Option<UserKind> {
+        match name {
+            "human" => Some(UserKind::Human),
+            "machine" => Some(UserKind::Machine),
+            _ => None,
+        }
     }
-    let code = code.map(|v| code_from_json(v, blame)).transpose()?;
-    Ok(PhoneState::Unverified { number, code })
 }
 
-fn code_from_json(value: &Value, blame: Blame) -> Result<PendingCode, PhoneError> {
-    let schema = Schema {
-        keys: [
-            ("hash", "hash"),
-            ("createdAt", "createdAt"),
-            ("expiresAt", "expiresAt"),
-            ("failedAttempts", "failedAttempts"),
-        ],
-        deny_unknown: false,
-        hints: &[],
-    };
-    let [hash, created_at, expires_at, failed] = schema.read(value, "phone.code", blame)?;
-    let hash = read::required(hash, "phone.code.hash", blame)?
-        .as_str()
-        .and_then(CodeHash::from_hex)
-        .ok_or_else(|| {
-            blame.error("phone.code.hash", FieldProblem::WrongType { expected: "64 hex digits" })
-        })?;
-    let failed = failed
-        .map(|v| read::integer(v, "phone.code.failedAttempts", blame, 0, u64::from(u32::MAX)))
-        .transpose()?;
-    Ok(PendingCode {
-        hash,
-        created_at: timestamp(
-            read::required(created_at, "phone.code.createdAt", blame)?,
-            "phone.code.createdAt",
-            blame,
-        )?,
-        expires_at: timestamp(
-            read::required(expires_at, "phone.code.expiresAt", blame)?,
-            "phone.code.expiresAt",
-            blame,
-        )?,
-        failed_attempts: u32::try_from(failed.unwrap_or(0)).unwrap_or(u32::MAX),
-    })
-}
-
-fn sms_log_from_json(value: &Value, blame: Blame) -> Result<Vec<SmsSent>, PhoneError> {
-    let entries = value
-        .as_array()
-        .ok_or_else(|| blame.error("smsLog", FieldProblem::WrongType { expected: "an array" }))?;
-    let schema = Schema { keys: [("to", "to"), ("at", "at")], deny_unknown: false, hints: &[] };
-    let mut log = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let [to, at] = schema.read(entry, "smsLog[]", blame)?;
-        log.push(SmsSent {
-            to: read::string(
-                read::required(to, "smsLog[].to", blame)?,
-                "smsLog[].to",
-                blame,
-                1,
-                32,
-            )?
-            .to_owned(),
-            at: timestamp(read::required(at, "smsLog[].at", blame)?, "smsLog[].at", blame)?,
-        });
+impl Name for UserState {
+    const EXPECTED: &'static str = "active, initial, inactive, locked or deleted";
+    const LIST: &'static str = "an array of user states";
+    fn from_name(name: &str) -> Option<UserState> {
+        match name {
+            "active" => Some(UserState::Active),
+            "initial" => Some(UserState::Initial),
+            "inactive" => Some(UserState::Inactive),
+            "locked" => Some(UserState::Locked),
+            "deleted" => Some(UserState::Deleted),
+            _ => None,
+        }
     }
-    Ok(log)
+}
+
+impl Name for Timestamp {
+    const EXPECTED: &'static str = "an RFC 3339 date string";
+    const LIST: &'static str = "an array of RFC 3339 date strings";
+    fn from_name(name: &str) -> Option<Timestamp> {
+        Timestamp::parse(name)
+    }
+}
+
+impl Name for CodeHash {
+    const EXPECTED: &'static str = "64 hex digits";
+    const LIST: &'static str = "an array of code hashes";
+    fn from_name(name: &str) -> Option<CodeHash> {
+        CodeHash::from_hex(name)
+    }
 }
 
 #[cfg(test)]

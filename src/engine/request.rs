@@ -1,10 +1,11 @@
 //! JSON-shaped input → typed requests: keys and their snake_case aliases, lengths, and the
 //! verification mode. Every error names the field (SPEC §1, check 1).
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::{FieldProblem, PhoneError};
-use super::read::{self, Blame, Schema};
+use super::read::{read, Blame, Empty, Flag, Hint, Text};
 
 /// Longest user id, in code points.
 pub const MAX_USER_ID: usize = 200;
@@ -84,57 +85,66 @@ pub struct GetPhone {
 
 /// Reads the `userId` argument: a string of 1 to 200 code points.
 pub fn user_id(value: &Value) -> Result<String, PhoneError> {
-    Ok(read::string(value, "userId", Blame::Request, 1, MAX_USER_ID)?.to_owned())
+    let Text(user_id) = read::<Text<1, MAX_USER_ID>>(value, "userId", Blame::Request, &[])?;
+    Ok(user_id)
 }
+
+/// The body of set-phone, as protobuf JSON writes `SetPhoneRequest`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an object")]
+struct SetPhoneBody {
+    phone: PhoneBody,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct PhoneBody {
+    number: Text<1, MAX_NUMBER>,
+    #[serde(alias = "send_code")]
+    send_code: Option<Empty>,
+    #[serde(alias = "return_code")]
+    return_code: Option<Empty>,
+    #[serde(alias = "is_verified")]
+    is_verified: Option<Flag>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct VerifyBody {
+    #[serde(alias = "verification_code")]
+    verification_code: Text<1, MAX_CODE>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct ResendBody {
+    #[serde(alias = "send_code")]
+    send_code: Option<Empty>,
+    #[serde(alias = "return_code")]
+    return_code: Option<Empty>,
+}
+
+const SET_HINTS: &[Hint] = &[
+    ("number", "put it inside `phone`: {\"phone\": {\"number\": ...}}"),
+    ("phone.phone", "the field is `number`"),
+];
 
 impl SetPhone {
     /// Parses `{phone: {number, sendCode?, returnCode?, isVerified?}}`.
     pub fn parse(user_id: &Value, request: &Value) -> Result<SetPhone, PhoneError> {
         let user_id = self::user_id(user_id)?;
-        let b = Blame::Request;
-        let top = Schema {
-            keys: [("phone", "phone")],
-            deny_unknown: true,
-            hints: &[("number", "put it inside `phone`: {\"phone\": {\"number\": ...}}")],
-        };
-        let [phone] = top.read(request, "", b)?;
-        let phone = read::required(phone, "phone", b)?;
-        let schema = Schema {
-            keys: [
-                ("number", "number"),
-                ("sendCode", "send_code"),
-                ("returnCode", "return_code"),
-                ("isVerified", "is_verified"),
-            ],
-            deny_unknown: true,
-            hints: &[("phone", "the field is `number`")],
-        };
-        let [number, send, ret, verified] = schema.read(phone, "phone", b)?;
-        let number = read::string(
-            read::required(number, "phone.number", b)?,
-            "phone.number",
-            b,
-            1,
-            MAX_NUMBER,
-        )?;
-        let mut modes = Vec::new();
-        if let Some(v) = send {
-            read::empty_object(v, "phone.sendCode", b)?;
-            modes.push(("phone.sendCode", VerificationMode::SendCode));
+        let SetPhoneBody { phone } = read(request, "", Blame::Request, SET_HINTS)?;
+        if phone.is_verified == Some(Flag(false)) {
+            return Err(PhoneError::field("phone.isVerified", FieldProblem::MustBeTrue));
         }
-        if let Some(v) = ret {
-            read::empty_object(v, "phone.returnCode", b)?;
-            modes.push(("phone.returnCode", VerificationMode::ReturnCode));
-        }
-        if let Some(v) = verified {
-            if !read::boolean(v, "phone.isVerified", b)? {
-                return Err(b.error("phone.isVerified", FieldProblem::MustBeTrue));
-            }
-            modes.push(("phone.isVerified", VerificationMode::MarkVerified));
-        }
+        let modes = [
+            ("phone.sendCode", phone.send_code.map(|_| VerificationMode::SendCode)),
+            ("phone.returnCode", phone.return_code.map(|_| VerificationMode::ReturnCode)),
+            ("phone.isVerified", phone.is_verified.map(|_| VerificationMode::MarkVerified)),
+        ];
         Ok(SetPhone {
             user_id,
-            number: number.to_owned(),
+            number: phone.number.0,
             mode: one_of(&modes, VerificationMode::SendCode)?,
         })
     }
@@ -144,21 +154,9 @@ impl VerifyPhone {
     /// Parses `{verificationCode}`.
     pub fn parse(user_id: &Value, request: &Value) -> Result<VerifyPhone, PhoneError> {
         let user_id = self::user_id(user_id)?;
-        let b = Blame::Request;
-        let schema = Schema {
-            keys: [("verificationCode", "verification_code")],
-            deny_unknown: true,
-            hints: &[("code", "the field is `verificationCode`")],
-        };
-        let [code] = schema.read(request, "", b)?;
-        let code = read::string(
-            read::required(code, "verificationCode", b)?,
-            "verificationCode",
-            b,
-            1,
-            MAX_CODE,
-        )?;
-        Ok(VerifyPhone { user_id, code: code.to_owned() })
+        let hints = [("code", "the field is `verificationCode`")];
+        let VerifyBody { verification_code } = read(request, "", Blame::Request, &hints)?;
+        Ok(VerifyPhone { user_id, code: verification_code.0 })
     }
 }
 
@@ -167,25 +165,14 @@ impl ResendCode {
     /// `sendCode`, as for set-phone.
     pub fn parse(user_id: &Value, request: &Value) -> Result<ResendCode, PhoneError> {
         let user_id = self::user_id(user_id)?;
-        let b = Blame::Request;
         if request.is_null() {
             return Ok(ResendCode { user_id, delivery: Delivery::Send });
         }
-        let schema = Schema {
-            keys: [("sendCode", "send_code"), ("returnCode", "return_code")],
-            deny_unknown: true,
-            hints: &[],
-        };
-        let [send, ret] = schema.read(request, "", b)?;
-        let mut modes = Vec::new();
-        if let Some(v) = send {
-            read::empty_object(v, "sendCode", b)?;
-            modes.push(("sendCode", Delivery::Send));
-        }
-        if let Some(v) = ret {
-            read::empty_object(v, "returnCode", b)?;
-            modes.push(("returnCode", Delivery::Return));
-        }
+        let body: ResendBody = read(request, "", Blame::Request, &[])?;
+        let modes = [
+            ("sendCode", body.send_code.map(|_| Delivery::Send)),
+            ("returnCode", body.return_code.map(|_| Delivery::Return)),
+        ];
         Ok(ResendCode { user_id, delivery: one_of(&modes, Delivery::Send)? })
     }
 }
@@ -204,17 +191,18 @@ impl GetPhone {
     }
 }
 
-/// The one mode of a protobuf oneof, `default` if none; two are an error naming both.
-fn one_of<T: Copy>(modes: &[(&str, T)], default: T) -> Result<T, PhoneError> {
-    match modes {
-        [] => Ok(default),
-        [(_, mode)] => Ok(*mode),
-        [(first, _), (second, _), ..] => {
-            Err(PhoneError::field(*second, FieldProblem::ConflictsWith((*first).to_owned())))
+/// The one mode of a protobuf oneof that is set, `default` if none; two are an error naming
+/// both.
+fn one_of<T: Copy>(modes: &[(&str, Option<T>)], default: T) -> Result<T, PhoneError> {
+    let mut set = modes.iter().filter_map(|(name, mode)| Some((*name, (*mode)?)));
+    match (set.next(), set.next()) {
+        (None, _) => Ok(default),
+        (Some((_, mode)), None) => Ok(mode),
+        (Some((first, _)), Some((second, _))) => {
+            Err(PhoneError::field(second, FieldProblem::ConflictsWith(first.to_owned())))
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

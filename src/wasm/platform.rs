@@ -50,7 +50,7 @@ impl RandomSource for PlatformRandom {
 
 /// The time of the call: `options.now()` (epoch milliseconds or a `Date`) or `Date.now()`.
 pub fn now(options: &JsValue) -> Result<Timestamp, PhoneError> {
-    let invalid = |why| PhoneError::option("now", FieldProblem::Invalid(why));
+    let invalid = |why: &'static str| PhoneError::option("now", FieldProblem::Invalid(why.into()));
     let clock = if options.is_object() {
         convert::property(options, "now").map_err(|_| invalid("could not be read"))?
     } else {
