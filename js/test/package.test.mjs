@@ -1,12 +1,13 @@
 // The repository root, once built, is an npm package that other projects install and import as
 // `contact-phone`: through a file: dependency (a symlink, as `npm link`) and from a packed
-// tarball (which proves `files` lists everything the entries import).
+// tarball (which proves `files` lists everything the entries import); and packing a clone
+// that was never built fails instead of writing a tarball without the module.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -73,6 +74,26 @@ test('the packed tarball holds every file the entries import', () => {
   const [tarball] = readdirSync(out).filter((f) => f.endsWith('.tgz'));
   assert.ok(tarball, 'npm pack wrote no tarball');
   assert.deepEqual(runApp(join(out, tarball)), expected);
+});
+
+test('npm pack refuses, saying what to run, when pkg/ is not built and the toolchain is missing', () => {
+  // A fresh clone: package.json and the prepack script, no pkg/, no node_modules, and a PATH
+  // and HOME without cargo or wasm-bindgen.
+  const clone = mkdtempSync(join(tmpdir(), 'contact-phone-clone-'));
+  mkdirSync(join(clone, 'scripts'));
+  mkdirSync(join(clone, 'home'));
+  copyFileSync(join(root, 'package.json'), join(clone, 'package.json'));
+  copyFileSync(join(root, 'scripts/prepack.mjs'), join(clone, 'scripts/prepack.mjs'));
+  const result = spawnSync('npm', ['pack', '--offline', '--no-update-notifier'], {
+    cwd: clone,
+    encoding: 'utf8',
+    env: { PATH: `${dirname(process.execPath)}${delimiter}/usr/bin${delimiter}/bin`, HOME: join(clone, 'home') },
+  });
+  assert.notEqual(result.status, 0, 'npm pack succeeded without pkg/');
+  assert.match(result.stderr, /prepack: pkg\/ is not built \(pkg\/contact_phone\.js and \d+ more are missing\)/);
+  assert.match(result.stderr, /toolchain to build it is missing: cargo/);
+  assert.match(result.stderr, /run `bash scripts\/setup\.sh` \(or `npm start`\)/);
+  assert.deepEqual(readdirSync(clone).filter((f) => f.endsWith('.tgz')), [], 'a tarball was written');
 });
 
 test('the entries export the public API and nothing internal', async () => {
