@@ -56,7 +56,7 @@ function buildModule(dir, features, { internal, fetch }) {
     ...(fetch ? ["export { createFetchHandler } from './fetch.js';"] : []),
   ];
   const entry = (file, lines) => writeFileSync(`${dir}/${file}`, [header, ...lines, ...reexports, ''].join('\n'));
-  entry('index.js', ['// Browsers and bundlers: call `await init()` (the default export) once before use.']);
+  writeFileSync(`${dir}/index.js`, browserEntry(dir, publicNames, phoneError, fetch));
   entry('node.js', [
     '// Node: instantiates the module synchronously on import; `await init()` is a no-op.',
     "import { readFileSync } from 'node:fs';",
@@ -76,6 +76,65 @@ function buildModule(dir, features, { internal, fetch }) {
   // them, and `unknown` keeps the published types free of `any`.
   const dts = `${dir}/contact_phone.d.ts`;
   writeFileSync(dts, readFileSync(dts, 'utf8').replace(/\bany\b/g, 'unknown'));
+}
+
+/**
+ * The browser and bundler entry (`index.js`). The glue's exports need `await init()` first; a
+ * call before that would fail inside the glue with "Cannot read properties of undefined", so
+ * this entry wraps each export and throws an Error that says to call `init()` instead. The
+ * export names stay the glue's (js/test/package.test.mjs pins them), and PhoneError is
+ * re-exported unchanged, so `instanceof PhoneError` holds.
+ */
+function browserEntry(dir, publicNames, phoneError, fetch) {
+  // The calls declared to return a Promise reject (rather than throw) when called too early.
+  const dtsText = readFileSync(`${dir}/contact_phone.d.ts`, 'utf8');
+  const isAsync = (name) => new RegExp(`^export function ${name}\\([^;]*\\): Promise<`, 'm').test(dtsText);
+  const calls = publicNames.filter((name) => name !== 'initSync');
+  for (const name of calls) {
+    if (!new RegExp(`^export function ${name}\\(`, 'm').test(dtsText)) throw new Error(`index.js: ${name} is not a declared function`);
+  }
+  const wrap = (name) => isAsync(name)
+    ? `export function ${name}(...args) { return initialised ? glue.${name}(...args) : Promise.reject(notInitialised('${name}')); }`
+    : `export function ${name}(...args) { if (!initialised) throw notInitialised('${name}'); return glue.${name}(...args); }`;
+  return [
+    header,
+    '// Browsers and bundlers: call `await init()` (the default export) once before use; a call',
+    '// before that throws (or rejects with) an Error that says so.',
+    "import glueInit, * as glue from './contact_phone.js';",
+    ...(fetch ? ["import { createFetchHandler as glueFetchHandler } from './fetch.js';"] : []),
+    `export { PhoneError } from '${phoneError}';`,
+    '',
+    'let initialised = false;',
+    'const notInitialised = (name) => new Error(',
+    "  `contact-phone: call \\`await init()\\` (the package's default export) once before ${name}(): ` +",
+    "  'in browsers and bundlers the WebAssembly module must be fetched and instantiated first ' +",
+    "  '(Node and workers resolve entries that do it on import)');",
+    '',
+    '/** Fetches and instantiates the module; resolves once the calls can be used. */',
+    'export default async function init(moduleOrPath) {',
+    '  const output = await glueInit(moduleOrPath);',
+    '  initialised = true;',
+    '  return output;',
+    '}',
+    '',
+    '/** Instantiates the module synchronously from its bytes or a compiled module. */',
+    'export function initSync(module) {',
+    '  const output = glue.initSync(module);',
+    '  initialised = true;',
+    '  return output;',
+    '}',
+    '',
+    ...calls.map(wrap),
+    ...(fetch ? [
+      '',
+      '/** `fetch(Request) → Response` over handleHttp; its requests need `await init()` first. */',
+      'export function createFetchHandler(host, options) {',
+      '  const handle = glueFetchHandler(host, options);',
+      "  return (request, ...rest) => (initialised ? handle(request, ...rest) : Promise.reject(notInitialised('createFetchHandler')));",
+      '}',
+    ] : []),
+    '',
+  ].join('\n');
 }
 
 // The admin UI (www/) imports the package as a browser user would, so the built files must sit

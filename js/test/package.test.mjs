@@ -114,3 +114,26 @@ test('the phone-only entry exports normalizePhone and PhoneError alone', async (
   assert.match(dts, /export class PhoneError extends Error/);
   assert.doesNotMatch(dts, /setPhone|PhoneHost|handleHttp|PendingCall/, 'the phone types name the calls');
 });
+
+// The browser entries (the `default` condition) need `await init()` first; a call before that
+// must say so rather than fail inside the glue ("Cannot read properties of undefined").
+for (const [name, dir] of [['contact-phone', 'pkg'], ['contact-phone/phone', 'pkg/phone']]) {
+  test(`${name}'s browser entry asks for \`await init()\` before use, then works`, async () => {
+    const api = await import(new URL(`../../${dir}/index.js`, import.meta.url));
+    assert.deepEqual(Object.keys(api).sort(), Object.keys(await import(name)).sort(), 'the browser and Node entries differ');
+    const early = /call `await init\(\)` \(the package's default export\) once before (\w+)\(\)/;
+    assert.throws(() => api.normalizePhone('079 123 45 67'), (error) => error.message.match(early)?.[1] === 'normalizePhone');
+    if (api.setPhone) {
+      await assert.rejects(api.setPhone('u1', { phone: { number: '079 123 45 67' } }, {}, {}), (error) => error.message.match(early)?.[1] === 'setPhone');
+      const handle = api.createFetchHandler({});
+      await assert.rejects(handle(new Request('http://localhost/v3alpha/users/u1/phone')), (error) => error.message.match(early)?.[1] === 'createFetchHandler');
+    }
+    await api.default({ module_or_path: readFileSync(join(root, dir, 'contact_phone_bg.wasm')) });
+    assert.equal(api.normalizePhone('079 123 45 67').e164, '+41791234567');
+    assert.throws(() => api.normalizePhone('PhoneNumber'), (error) => error instanceof api.PhoneError && error.id === 'PHONE-so0wa');
+    if (api.handleHttp) {
+      const reply = await api.handleHttp({ method: 'GET', path: '/nowhere', headers: {}, body: null }, {}, {});
+      assert.equal(reply.status, 404);
+    }
+  });
+}
