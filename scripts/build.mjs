@@ -75,7 +75,7 @@ function buildModule(dir, features, { internal, fetch }) {
   // The generated InitOutput interface types the raw wasm exports as `any`; users never call
   // them, and `unknown` keeps the published types free of `any`.
   const dts = `${dir}/contact_phone.d.ts`;
-  writeFileSync(dts, readFileSync(dts, 'utf8').replace(/\bany\b/g, 'unknown'));
+  writeFileSync(dts, declarations(readFileSync(dts, 'utf8').replace(/\bany\b/g, 'unknown')));
 }
 
 /**
@@ -133,6 +133,33 @@ function browserEntry(dir, publicNames, phoneError, fetch) {
       "  return (request, ...rest) => (initialised ? handle(request, ...rest) : Promise.reject(notInitialised('createFetchHandler')));",
       '}',
     ] : []),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Two fixes to the generated declarations. They name DOM types (`Request`, `Response`,
+ * `RequestInfo`, `BufferSource`, `WebAssembly`), which a Node-only project (`lib: ["es2022"]`,
+ * no skipLibCheck) lacks, so they pull in the DOM lib themselves. And `PhoneError.id` is the
+ * union of the documented ids instead of `string`, so that a misspelt id in a comparison is a
+ * type error.
+ */
+function declarations(text) {
+  // Every stable error id of the README's error tables (src/engine/error.rs, `mod ids`).
+  const errorIds = [
+    'REQUEST-invalid', 'AUTH-unauthenticated', 'COMMAND-b33QAVgel6', 'COMMAND-uz0Uu', 'AUTH-AWfge', 'PHONE-Zt0NV',
+    'PHONE-so0wa', 'COMMAND-2M9fs', 'CODE-QvUQ4P', 'CODE-woT0xc', 'CODE-locked', 'PHONE-5xrra88eq8', 'COMMAND-ieJ2e',
+    'PHONE-throttled', 'COMMAND-conflict', 'CONFIG-codeSecret', 'CONFIG-invalid', 'CODE-random', 'HOST-storage', 'HOST-sms',
+    'HOST-timeout', 'HTTP-not-found', 'HTTP-method', 'HTTP-too-large', 'HTTP-media-type',
+  ];
+  const idLine = /(export class PhoneError extends Error \{[^}]*?readonly id: )string;/;
+  if (!idLine.test(text)) throw new Error('contact_phone.d.ts: PhoneError no longer declares `readonly id: string;`: update scripts/build.mjs');
+  return [
+    '/// <reference lib="dom" />',
+    text.replace(idLine, '$1PhoneErrorId;').trimEnd(),
+    '',
+    '/** The stable id of a `PhoneError` (see the README\'s error tables). */',
+    `export type PhoneErrorId =\n${errorIds.map((id) => `    | "${id}"`).join('\n')};`,
     '',
   ].join('\n');
 }

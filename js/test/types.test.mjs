@@ -1,8 +1,13 @@
 // The generated TypeScript declarations (pkg/contact_phone.d.ts) spell out the SPEC's interfaces
-// without `any`.
+// without `any`, and compile in a user's project: a Node-only one under --strict without
+// skipLibCheck, and the README's host snippet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const source = readFileSync(new URL('../../pkg/contact_phone.d.ts', import.meta.url), 'utf8');
 /** The declarations without comments, whitespace collapsed. */
@@ -68,7 +73,7 @@ test('SetPhoneResponse and PhoneError have the shapes of SPEC §1 and §2', () =
   for (const field of ['sequence: string;', 'changeDate: string;', 'resourceOwner: string;']) assert.ok(details.includes(field), field);
   assert.match(code, /export class PhoneError extends Error\b/);
   const error = body('class', 'PhoneError');
-  for (const member of ['readonly code: number;', 'readonly status: number;', 'readonly id: string;', 'toJSON(): PhoneErrorBody;']) {
+  for (const member of ['readonly code: number;', 'readonly status: number;', 'readonly id: PhoneErrorId;', 'toJSON(): PhoneErrorBody;']) {
     assert.ok(error.includes(member), member);
   }
 });
@@ -85,3 +90,81 @@ test('the calls are declared with the signatures of SPEC §3 and §6', () => {
   assert.deepEqual(missing, []);
   assert.match(code, /export function normalizePhone\(input: string, options\?: NormalizeOptions\): NormalizedPhone;/);
 });
+
+// --- Compiling against the declarations (TypeScript, as a user's project does) ---
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsc = join(root, 'node_modules/typescript/bin/tsc');
+
+/**
+ * Compiles `files` ({name: source}) as a Node-only TypeScript project that depends on the
+ * package: `--strict`, `lib: ["es2022"]` only (no DOM, no @types/node), no skipLibCheck, so
+ * that the package's own .d.ts files are checked too. Returns tsc's diagnostics, one a line.
+ */
+function compile(files) {
+  const dir = mkdtempSync(join(tmpdir(), 'contact-phone-ts-'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(root, join(dir, 'node_modules/contact-phone'), 'dir');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      strict: true, noEmit: true, lib: ['es2022'], types: [], target: 'es2022',
+      module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false,
+    },
+    files: Object.keys(files),
+  }));
+  for (const [name, source] of Object.entries(files)) writeFileSync(join(dir, name), source);
+  const result = spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { encoding: 'utf8' });
+  return `${result.stdout}${result.stderr}`.trim();
+}
+
+const nodeApp = `
+import init, { setPhone, verifyPhone, normalizePhone, createFetchHandler, PhoneError,
+  type PhoneHost, type PhoneOptions, type PhoneErrorId, type UserRecord } from 'contact-phone';
+
+await init();
+const users = new Map<string, UserRecord>([['u1', { userId: 'u1', resourceOwner: 'org1', sequence: 1 }]]);
+const host: PhoneHost = {
+  loadUser: (userId) => users.get(userId) ?? null,
+  saveUser: (record) => { users.set(record.userId, record); return true; },
+};
+const options: PhoneOptions = { caller: { userId: 'u1' }, codeSecret: 'k'.repeat(32) };
+const { details, verificationCode } = await setPhone('u1', { phone: { number: '079 123 45 67', returnCode: {} } }, host, options);
+export const sequence: string = details.sequence;
+await verifyPhone('u1', { verificationCode: verificationCode ?? '' }, host, options);
+export const e164: string = normalizePhone('079 123 45 67').e164;
+export const handler = createFetchHandler(host, options);
+export function idOf(error: unknown): PhoneErrorId | undefined {
+  return error instanceof PhoneError && error.id !== 'HOST-sms' ? error.id : undefined;
+}
+`;
+
+const phoneApp = `
+import init, { normalizePhone, PhoneError, type NormalizedPhone, type PhoneErrorId } from 'contact-phone/phone';
+
+await init();
+export const phone: NormalizedPhone = normalizePhone('+41 71 123 45 67', { allowedTypes: ['mobile'] });
+export const id = (error: unknown): PhoneErrorId | undefined => (error instanceof PhoneError ? error.id : undefined);
+`;
+
+test('a Node-only project (--strict, lib es2022, no skipLibCheck) compiles against the package', () => {
+  // One project per entry: each .d.ts must bring what it needs on its own.
+  assert.equal(compile({ 'app.ts': nodeApp }), '');
+  assert.equal(compile({ 'phone.ts': phoneApp }), '');
+});
+
+test('PhoneError.id is the union of the documented ids, so a misspelt id is a type error', () => {
+  const out = compile({
+    'typo.ts': "import { PhoneError } from 'contact-phone';\nexport const typo = (e: PhoneError) => e.id === 'PHONE-so0wA';\n",
+  });
+  assert.match(out, /typo\.ts\(2,\d+\): error TS2367:/);
+  // The union lists exactly the ids of src/engine/error.rs.
+  const rust = readFileSync(join(root, 'src/engine/error.rs'), 'utf8');
+  const idsModule = rust.match(/pub mod ids \{([\s\S]*?)\n\}/)?.[1] ?? assert.fail('src/engine/error.rs has no `mod ids`');
+  const rustIds = [...idsModule.matchAll(/pub const \w+: &str = "([^"]+)";/g)].map((m) => m[1]).sort();
+  for (const dts of ['pkg/contact_phone.d.ts', 'pkg/phone/contact_phone.d.ts']) {
+    const union = readFileSync(join(root, dts), 'utf8').match(/export type PhoneErrorId =([^;]*);/)?.[1] ?? assert.fail(`${dts}: no PhoneErrorId`);
+    assert.deepEqual([...union.matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort(), rustIds, dts);
+  }
+});
+
