@@ -1,6 +1,6 @@
 // npm run bench: every measurement of the project in one run, against the baselines measured in
 // the same run, each implementation in its own process, medians of several runs. Writes
-// bench/results.md (the README quotes it) and bench/chart.png.
+// bench/results.md (bench/README.md quotes it) and bench/chart.png.
 //
 //   node bench/run.mjs [--runs N] [--no-rust]      (default 5 runs; builds first via npm run bench)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -216,16 +216,14 @@ const markdown = [
 writeFileSync(join(root, 'bench/results.md'), markdown);
 renderPng(chartSvg(normalize, flows), join(root, 'bench/chart.png'));
 
-// The README quotes the run between its bench markers, headings one level down and the chart
-// linked from the repository root.
-const readmeFile = join(root, 'README.md');
+// bench/README.md quotes the run between its bench markers, headings one level down.
+const readmeFile = join(root, 'bench/README.md');
 const readme = readFileSync(readmeFile, 'utf8');
 const quoted = markdown
   .split('\n')
   .slice(2)
   .join('\n')
-  .replace(/^## /gm, '### ')
-  .replace('](chart.png)', '](bench/chart.png)');
+  .replace(/^## /gm, '### ');
 const marked = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
 if (marked.test(readme)) {
   writeFileSync(readmeFile, readme.replace(marked, () => `<!-- bench:start -->\n${quoted.trim()}\n<!-- bench:end -->`));
