@@ -168,3 +168,11 @@ test('PhoneError.id is the union of the documented ids, so a misspelt id is a ty
   }
 });
 
+test("the README's TypeScript host snippet compiles under --strict", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const snippet = readme.match(/<!-- tsc: host -->\s*```ts\n([\s\S]*?)```/)?.[1] ?? assert.fail('README.md has no `<!-- tsc: host -->` ts block');
+  assert.match(snippet, /satisfies PhoneHost/);
+  // Names the README leaves to the reader.
+  const prelude = 'declare const mySmsGateway: { send(to: string, text: string): Promise<void> };\n';
+  assert.equal(compile({ 'host.ts': `${prelude}${snippet}\nexport {};\n` }), '');
+});
