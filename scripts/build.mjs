@@ -145,13 +145,12 @@ function browserEntry(dir, publicNames, phoneError, fetch) {
  * type error.
  */
 function declarations(text) {
-  // Every stable error id of the README's error tables (src/engine/error.rs, `mod ids`).
-  const errorIds = [
-    'REQUEST-invalid', 'AUTH-unauthenticated', 'COMMAND-b33QAVgel6', 'COMMAND-uz0Uu', 'AUTH-AWfge', 'PHONE-Zt0NV',
-    'PHONE-so0wa', 'COMMAND-2M9fs', 'CODE-QvUQ4P', 'CODE-woT0xc', 'CODE-locked', 'PHONE-5xrra88eq8', 'COMMAND-ieJ2e',
-    'PHONE-throttled', 'COMMAND-conflict', 'CONFIG-codeSecret', 'CONFIG-invalid', 'CODE-random', 'HOST-storage', 'HOST-sms',
-    'HOST-timeout', 'HTTP-not-found', 'HTTP-method', 'HTTP-too-large', 'HTTP-media-type',
-  ];
+  // The ids are read from where the crate defines them (src/engine/error.rs, `mod ids`), so
+  // that no id is restated here.
+  const rust = readFileSync(`${root}src/engine/error.rs`, 'utf8');
+  const idsModule = rust.match(/pub mod ids \{([\s\S]*?)\n\}/)?.[1];
+  const errorIds = [...(idsModule ?? '').matchAll(/pub const \w+: &str = "([^"]+)";/g)].map((m) => m[1]);
+  if (errorIds.length === 0) throw new Error('src/engine/error.rs: no `pub mod ids` of `pub const X: &str` found: update scripts/build.mjs');
   const idLine = /(export class PhoneError extends Error \{[^}]*?readonly id: )string;/;
   if (!idLine.test(text)) throw new Error('contact_phone.d.ts: PhoneError no longer declares `readonly id: string;`: update scripts/build.mjs');
   return [
