@@ -145,6 +145,10 @@ function browserEntry(dir, publicNames, phoneError, fetch) {
  * type error.
  */
 function declarations(text) {
+  const dom = '/// <reference lib="dom" />';
+  const withDom = text.includes(dom) ? text : `${dom}\n${text}`;
+  // Once the crate's own typescript_custom_section declares the union, there is nothing to patch.
+  if (/export type PhoneErrorId\b/.test(text)) return withDom;
   // The ids are read from where the crate defines them (src/engine/error.rs, `mod ids`), so
   // that no id is restated here.
   const rust = readFileSync(`${root}src/engine/error.rs`, 'utf8');
@@ -154,8 +158,7 @@ function declarations(text) {
   const idLine = /(export class PhoneError extends Error \{[^}]*?readonly id: )string;/;
   if (!idLine.test(text)) throw new Error('contact_phone.d.ts: PhoneError no longer declares `readonly id: string;`: update scripts/build.mjs');
   return [
-    '/// <reference lib="dom" />',
-    text.replace(idLine, '$1PhoneErrorId;').trimEnd(),
+    withDom.replace(idLine, '$1PhoneErrorId;').trimEnd(),
     '',
     '/** The stable id of a `PhoneError` (see the README\'s error tables). */',
     `export type PhoneErrorId =\n${errorIds.map((id) => `    | "${id}"`).join('\n')};`,
