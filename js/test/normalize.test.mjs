@@ -2,7 +2,7 @@
 // extensions, regions, and the numbering-plan check that goes beyond ZITADEL.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizePhone } from 'contact-phone';
+import { normalizePhone, PhoneError, setPhone } from 'contact-phone';
 import { errors, throws } from './support.mjs';
 
 /** What normalizePhone returns for a valid number. */
@@ -191,8 +191,8 @@ describe('numbers of other countries (the full normaliser)', () => {
 });
 
 describe('options are remembered by their JSON text', () => {
-  // normalizePhone reads each distinct options text once (js/bindings.js); these calls go
-  // through more texts than it keeps (8 in wasm, 64 in JS), in orders that evict and return.
+  // normalizePhone reads each distinct options text once (src/wasm/normalize.rs); these calls
+  // go through more texts than it keeps (8), in orders that evict and return.
   test('every call sees its own options, whatever came before', () => {
     const regions = ['GB', 'DE', 'US', 'FR', 'IT', 'ES', 'NL', 'AT', 'BE', 'SE'];
     for (let round = 0; round < 3; round++) {
@@ -223,5 +223,27 @@ describe('options are remembered by their JSON text', () => {
     }
     assert.deepEqual(normalizePhone('071 123 45 67', undefined), SWISS);
     assert.deepEqual(normalizePhone('071 123 45 67', {}), SWISS);
+  });
+});
+
+describe('an invalid number is an answer, not a fault', () => {
+  test("normalizePhone's PhoneError has no stack trace; the calls' errors keep theirs", async () => {
+    let error;
+    try {
+      normalizePhone('PhoneNumber');
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof PhoneError);
+    assert.deepEqual(
+      { id: error.id, code: error.code, status: error.status, message: error.message },
+      { id: 'PHONE-so0wa', code: 3, status: 400, message: 'Phone is invalid: no digits' },
+    );
+    assert.equal(error.stack, 'PhoneError: Phone is invalid: no digits');
+    const limit = Error.stackTraceLimit;
+    assert.ok(limit > 0, 'the global limit is restored');
+    const failed = await setPhone('u1', {}, {}, {}).catch((e) => e);
+    assert.ok(failed instanceof PhoneError);
+    assert.match(failed.stack, /\n\s+at /);
   });
 });

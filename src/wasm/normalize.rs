@@ -14,7 +14,8 @@ use crate::engine::reply::NormalizedPhone;
 
 /// `normalizePhone(input, {defaultRegion, validation, allowedRegions, allowedTypes})`: the E.164
 /// form, region, type and validity; throws a `PhoneError` for input that fails the options'
-/// checks (by default: not a valid number).
+/// checks (by default: not a valid number). That error has no stack trace: it answers about
+/// the input, and capturing a stack would cost more than the parse.
 #[wasm_bindgen(js_name = normalizePhone, unchecked_return_type = "NormalizedPhone")]
 pub fn normalize_phone(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
@@ -28,7 +29,7 @@ pub fn normalize_phone(
     };
     result
         .map(|number| convert::to_js(&NormalizedPhone::from(&number)))
-        .map_err(|e| error::to_js(&e))
+        .map_err(|e| error::to_js_without_stack(&e))
 }
 
 /// How many options texts normalizePhone remembers (e.g. one per default region in use).
