@@ -314,7 +314,7 @@ fn run<O: Operation>(
 ) -> Result<Value, PhoneError> {
     let operation = parsed?;
     block_on(driver::run(host, operation, ctx, random))
-        .map(|reply| serde_json::to_value(Reply::from(reply.into())).expect("a reply serialises"))
+        .map(|reply| serde_json::to_value::<Reply>(reply.into()).expect("a reply serialises"))
 }
 
 /// Verify with arbitrary codes against one pending code: only the code itself (case-folded)

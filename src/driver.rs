@@ -1,16 +1,25 @@
-//! The order of a call's I/O: load → decide → compare-and-swap save (with retries) → effects.
+//! The order of a call's I/O: (authenticate →) load → decide → compare-and-swap save (with
+//! retries) → effects.
 //!
 //! [`Driver`] is that order as a state machine that does no I/O itself, as `quinn-proto` is to
 //! `quinn`: it says what it wants next ([`Want`]) and is told how it went. Whoever owns the I/O
 //! runs the loop: [`run`] over a [`Host`] (the tests' in-memory host), and in the wasm a few
 //! lines of JS (`js/bindings.js`) that await the host's Promises, so the wasm carries no async
-//! runtime.
+//! runtime. [`Driver::http`] puts `handleHttp`'s checks in their order in front: route and
+//! body, options, bearer token, then authentication.
 
+use serde_json::Value;
+
+use crate::engine::auth::Caller;
 use crate::engine::code::RandomSource;
-use crate::engine::error::PhoneError;
+use crate::engine::error::{AuthProblem, Misuse, PhoneError};
 use crate::engine::event::{Effect, SmsMessage};
+use crate::engine::http;
+use crate::engine::options::Options;
 use crate::engine::record::UserRecord;
-use crate::engine::{Context, Decision, Operation, Save};
+use crate::engine::reply::Reply;
+use crate::engine::time::Timestamp;
+use crate::engine::{self, Context, Decision, Operation, Save};
 
 /// How often a lost compare-and-swap is retried (reload, decide again) before Aborted.
 pub const MAX_RETRIES: usize = 3;
@@ -18,6 +27,8 @@ pub const MAX_RETRIES: usize = 3;
 /// The I/O a [`Driver`] waits for.
 #[derive(Debug)]
 pub enum Want<'a> {
+    /// The caller behind this bearer token: answer with [`Driver::authenticated`].
+    Authenticate(&'a str),
     /// The stored record of this user: answer with [`Driver::loaded`].
     Load(&'a str),
     /// This compare-and-swap save: answer with [`Driver::saved`].
@@ -34,12 +45,17 @@ pub enum Want<'a> {
 /// that was sent but never stored could not be verified.
 pub struct Driver<O: Operation> {
     operation: O,
+    options: Options,
+    /// The time of the call, read once.
+    now: Timestamp,
     /// Loads so far; each lost save costs one.
     loads: usize,
     state: State<O::Reply>,
 }
 
 enum State<R> {
+    /// Waiting for the caller behind this token.
+    Authenticate(String),
     Load,
     Save(Decision<R>),
     /// Sending the decision's effects, from this index on.
@@ -47,15 +63,38 @@ enum State<R> {
     Done(Result<R, PhoneError>),
 }
 
+/// A parsed HTTP call.
+pub type HttpDriver = Driver<Box<dyn Operation<Reply = Reply>>>;
+
+impl HttpDriver {
+    /// `handleHttp`'s checks in order: route and body (404, 405, 413, 415, 400), the options,
+    /// the bearer token (401), then the clock; the driver then asks to authenticate the token
+    /// before loading.
+    pub fn http(
+        request: &Value,
+        options: &Value,
+        now: impl FnOnce() -> Result<Timestamp, PhoneError>,
+    ) -> Result<HttpDriver, PhoneError> {
+        let routed = http::parse_request(request)?;
+        let operation = routed.call.into_operation();
+        let options = engine::configure(&*operation, options)?;
+        let token = routed.token.ok_or(PhoneError::Unauthenticated(AuthProblem::NoToken))?;
+        let mut driver = Driver::new(operation, options, now()?);
+        driver.state = State::Authenticate(token);
+        Ok(driver)
+    }
+}
+
 impl<O: Operation> Driver<O> {
-    /// A call that starts by loading the record.
-    pub fn new(operation: O) -> Self {
-        Driver { operation, loads: 0, state: State::Load }
+    /// A call that starts by loading the record; the caller comes with `options`.
+    pub fn new(operation: O, options: Options, now: Timestamp) -> Self {
+        Driver { operation, options, now, loads: 0, state: State::Load }
     }
 
     /// What to do next.
     pub fn want(&self) -> Want<'_> {
         match &self.state {
+            State::Authenticate(token) => Want::Authenticate(token),
             State::Load => Want::Load(self.operation.user_id()),
             State::Save(decision) => match &decision.save {
                 Some(save) => Want::Save(save),
@@ -69,16 +108,47 @@ impl<O: Operation> Driver<O> {
         }
     }
 
+    /// The call's options, with the caller once authenticated.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// What the call needs of the host.
+    pub fn needs(&self) -> engine::Needs {
+        self.operation.needs()
+    }
+
+    /// The answer to [`Want::Authenticate`]: the caller, `None` for an unknown token
+    /// (Unauthenticated), or the host's error.
+    pub fn authenticated(&mut self, caller: Result<Option<Caller>, PhoneError>) {
+        self.state = match (&self.state, caller) {
+            (State::Authenticate(_), Ok(Some(caller))) => {
+                self.options.caller = Some(caller);
+                State::Load
+            }
+            (State::Authenticate(_), Ok(None)) => {
+                State::Done(Err(PhoneError::Unauthenticated(AuthProblem::UnknownToken)))
+            }
+            (_, Err(error)) => State::Done(Err(error)),
+            (_, Ok(_)) => State::Done(Err(PhoneError::Misuse(Misuse::UnexpectedAnswer))),
+        };
+    }
+
     /// The answer to [`Want::Load`]: the stored record (`None`: no such user), or the host's
     /// error, which ends the call.
     pub fn loaded(
         &mut self,
         stored: Result<Option<UserRecord>, PhoneError>,
-        ctx: &Context<'_>,
         random: &mut dyn RandomSource,
     ) {
+        if !matches!(self.state, State::Load) {
+            self.state = State::Done(Err(PhoneError::Misuse(Misuse::UnexpectedAnswer)));
+            return;
+        }
         self.loads += 1;
-        let decided = stored.and_then(|stored| self.operation.decide(stored.as_ref(), ctx, random));
+        let ctx = Context { options: &self.options, now: self.now };
+        let decided =
+            stored.and_then(|stored| self.operation.decide(stored.as_ref(), &ctx, random));
         self.state = match decided {
             Ok(decision) if decision.save.is_some() => State::Save(decision),
             Ok(decision) => State::Send(decision, 0),
@@ -95,7 +165,7 @@ impl<O: Operation> Driver<O> {
             (State::Save(_), Ok(false)) if self.loads <= MAX_RETRIES => State::Load,
             (State::Save(_), Ok(false)) => State::Done(Err(PhoneError::Conflict)),
             (_, Err(error)) => State::Done(Err(error)),
-            (state, Ok(_)) => state,
+            (_, Ok(_)) => State::Done(Err(PhoneError::Misuse(Misuse::UnexpectedAnswer))),
         };
     }
 
@@ -105,25 +175,30 @@ impl<O: Operation> Driver<O> {
         self.state = match (state, sent) {
             (State::Send(decision, next), Ok(())) => State::Send(decision, next + 1),
             (_, Err(error)) => State::Done(Err(error)),
-            (state, Ok(())) => state,
+            (_, Ok(())) => State::Done(Err(PhoneError::Misuse(Misuse::UnexpectedAnswer))),
         };
     }
 
-    /// The call's result once [`Want::Done`]; before that, Aborted.
+    /// The call's result once [`Want::Done`]; before that, an internal error.
     pub fn finish(self) -> Result<O::Reply, PhoneError> {
         match self.state {
             State::Done(result) => result,
             State::Send(decision, next) if next >= decision.effects.len() => decision.outcome,
-            _ => Err(PhoneError::Conflict),
+            _ => Err(PhoneError::Misuse(Misuse::FinishedEarly)),
         }
     }
 }
 
-/// Storage and SMS, provided by the embedding application.
+/// Storage, SMS and authentication, provided by the embedding application.
 ///
 /// Hosts run on one thread (wasm, or a test executor), so the futures need not be `Send`.
 #[allow(async_fn_in_trait)]
 pub trait Host {
+    /// The caller behind a bearer token, or `None` if the token is unknown. A host without
+    /// authentication knows no tokens.
+    async fn authenticate(&self, _token: &str) -> Result<Option<Caller>, PhoneError> {
+        Ok(None)
+    }
     /// The stored record of `user_id`, or `None` if there is no such user.
     async fn load_user(&self, user_id: &str) -> Result<Option<UserRecord>, PhoneError>;
     /// Stores `save.record` if the stored sequence still equals `save.expected`; `false` when
@@ -133,19 +208,32 @@ pub trait Host {
     async fn send_sms(&self, message: &SmsMessage) -> Result<(), PhoneError>;
 }
 
-/// Runs `operation` against `host`: the [`Driver`] loop with the host's futures awaited.
+/// Runs `operation` against `host` with the options and time of `ctx`.
 pub async fn run<H: Host, O: Operation>(
     host: &H,
     operation: O,
     ctx: &Context<'_>,
     random: &mut dyn RandomSource,
 ) -> Result<O::Reply, PhoneError> {
-    let mut driver = Driver::new(operation);
+    drive(host, Driver::new(operation, ctx.options.clone(), ctx.now), random).await
+}
+
+/// Runs `driver` to its end against `host`: the [`Driver`] loop with the host's futures
+/// awaited.
+pub async fn drive<H: Host, O: Operation>(
+    host: &H,
+    mut driver: Driver<O>,
+    random: &mut dyn RandomSource,
+) -> Result<O::Reply, PhoneError> {
     loop {
         match driver.want() {
+            Want::Authenticate(token) => {
+                let caller = host.authenticate(token).await;
+                driver.authenticated(caller);
+            }
             Want::Load(user_id) => {
                 let stored = host.load_user(user_id).await;
-                driver.loaded(stored, ctx, random);
+                driver.loaded(stored, random);
             }
             Want::Save(save) => {
                 let won = host.save_user(save).await;

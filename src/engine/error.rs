@@ -143,6 +143,16 @@ pub enum SecretProblem {
     TooShort,
 }
 
+/// How the bindings misused the [`Driver`](crate::driver::Driver): a bug in this library, never
+/// the caller's or the host's doing.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Misuse {
+    /// An answer to a question the driver had not asked.
+    UnexpectedAnswer,
+    /// The result was taken before the driver was done.
+    FinishedEarly,
+}
+
 /// Every failure of a call. Variants name what happened and carry data; the wire form comes
 /// from [`code`](Self::code), [`id`](Self::id) and [`message`](Self::message).
 #[derive(Clone, PartialEq, Debug)]
@@ -226,6 +236,8 @@ pub enum PhoneError {
         /// The limit that passed.
         timeout_ms: u32,
     },
+    /// A bug in this library: its driver was run out of order (`INTERNAL-misuse`).
+    Misuse(Misuse),
     /// The SMS callback threw or rejected (`HOST-sms`). SMS go out only after the save, so
     /// the phone and its code are stored and a resend can deliver a code.
     HostSms {
@@ -265,6 +277,7 @@ pub mod ids {
     pub const METHOD_NOT_ALLOWED: &str = "HTTP-method";
     pub const PAYLOAD_TOO_LARGE: &str = "HTTP-too-large";
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "HTTP-media-type";
+    pub const MISUSE: &str = "INTERNAL-misuse";
 }
 
 impl PhoneError {
@@ -287,9 +300,11 @@ impl PhoneError {
             PermissionDenied => Code::PermissionDenied,
             CodeLocked | Throttled { .. } => Code::ResourceExhausted,
             Conflict => Code::Aborted,
-            CodeSecret(_) | InvalidOption { .. } | RandomUnavailable | HostStorage { .. } => {
-                Code::Internal
-            }
+            CodeSecret(_)
+            | InvalidOption { .. }
+            | RandomUnavailable
+            | HostStorage { .. }
+            | Misuse(_) => Code::Internal,
             HostSms { .. } | HostTimeout { .. } => Code::Unavailable,
         }
     }
@@ -334,6 +349,7 @@ impl PhoneError {
             MethodNotAllowed { .. } => ids::METHOD_NOT_ALLOWED,
             PayloadTooLarge { .. } => ids::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => ids::UNSUPPORTED_MEDIA_TYPE,
+            Misuse(_) => ids::MISUSE,
         }
     }
 
@@ -395,6 +411,12 @@ impl PhoneError {
             PayloadTooLarge { limit } => format!("Request body is over {limit} bytes"),
             UnsupportedMediaType => {
                 "Request body must be JSON (Content-Type: application/json)".into()
+            }
+            Misuse(self::Misuse::UnexpectedAnswer) => {
+                "Internal error: a step of the call was answered out of order".into()
+            }
+            Misuse(self::Misuse::FinishedEarly) => {
+                "Internal error: the call ended before its last step".into()
             }
         }
     }
@@ -499,6 +521,7 @@ mod tests {
             (RandomUnavailable, 13, 500, "CODE-random"),
             (PhoneError::storage("loadUser", "boom"), 13, 500, "HOST-storage"),
             (HostSms { cause: "down".into(), saved: true }, 14, 503, "HOST-sms"),
+            (Misuse(self::Misuse::FinishedEarly), 13, 500, "INTERNAL-misuse"),
         ];
         for (error, code, status, id) in table {
             assert_eq!(error.code().number(), code, "{error:?}");

@@ -5,7 +5,9 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{options_json, request_json, string_json};
-use super::pending::{AnyCall, Drive, PendingCall};
+use super::pending::{AnyCall, PendingCall, Started};
+use super::platform;
+use crate::driver::Driver;
 use crate::engine::error::PhoneError;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use crate::engine::{self, Erased, Operation};
@@ -74,7 +76,7 @@ enum Call {
 }
 
 /// One call: arguments to engine values (from the microtask queue, as an `async fn` export's
-/// body would), then the [`Driver`](crate::driver::Driver) with the host.
+/// body would), then the [`Driver`] with the host.
 fn call(
     call: Call,
     user_id: JsValue,
@@ -87,7 +89,8 @@ fn call(
         Box::new(move || {
             let parsed = parse(call, &user_id, &request)?;
             let (operation, policy) = engine::prepare(parsed, &options_json(&options)?)?;
-            Ok(Drive { operation, policy, host, options }.start())
+            let now = platform::now(&options)?;
+            Ok(Started { driver: Driver::new(operation, policy, now), host })
         }),
     )
 }

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert;
 use crate::engine::auth::Caller;
-use crate::engine::error::{AuthProblem, PhoneError};
+use crate::engine::error::PhoneError;
 use crate::engine::event::SmsMessage;
 use crate::engine::record::UserRecord;
 use crate::engine::{Needs, Save};
@@ -233,31 +233,37 @@ impl JsHost {
     }
 }
 
-/// `host.authenticate(token)`: the host as a caller of its callbacks and the call, or the
-/// error when the host has no `authenticate`.
+/// `host.authenticate(token)`, or the error when the host has no `authenticate`.
 pub(super) fn authenticate(
     host: &JsValue,
     token: &str,
     timeout_ms: u32,
-) -> Result<(Callbacks, Called), PhoneError> {
+) -> Result<Called, PhoneError> {
     let fail = |cause: String| PhoneError::storage("authenticate", cause);
     if !is_object(host) {
         return Err(fail("host must be an object with authenticate".into()));
     }
     let callbacks = Callbacks { this: host.clone(), timeout_ms };
     let function = callbacks.function("authenticate").map_err(fail)?;
-    let called = callbacks.call(&function, &[&JsValue::from_str(token)]);
-    Ok((callbacks, called))
+    Ok(callbacks.call(&function, &[&JsValue::from_str(token)]))
 }
 
-/// What `authenticate` gave: the caller, or Unauthenticated for `null`/`undefined`.
-pub(super) fn authenticated(callbacks: &Callbacks, settled: Settled) -> Result<Caller, PhoneError> {
-    let caller = settled.map_err(|failure| callbacks.storage_error("authenticate", failure))?;
+/// What `authenticate` gave: the caller, or `None` for `null`/`undefined` (an unknown token).
+pub(super) fn authenticated(
+    settled: Settled,
+    timeout_ms: u32,
+) -> Result<Option<Caller>, PhoneError> {
+    let caller = settled.map_err(|failure| {
+        failure.into_error("authenticate", timeout_ms, |cause| PhoneError::HostStorage {
+            callback: "authenticate",
+            cause,
+        })
+    })?;
     if caller.is_null() || caller.is_undefined() {
-        return Err(PhoneError::Unauthenticated(AuthProblem::UnknownToken));
+        return Ok(None);
     }
     let json = convert::to_json(&caller).map_err(|cause| {
         PhoneError::storage("authenticate", format!("returned a caller that is not JSON: {cause}"))
     })?;
-    Caller::from_authenticate(&json)
+    Caller::from_authenticate(&json).map(Some)
 }

@@ -1,22 +1,22 @@
 //! [`PendingCall`]: one call of the async exports, run as far as it goes without waiting.
 //!
-//! The wasm calls the host's callbacks itself; when one returns a thenable, `resume` hands it
-//! to `js/bindings.js`, which awaits it (against the `timeoutMs` timer) and resumes the call with
-//! the outcome. The order of the I/O is the [`Driver`]'s; this module only feeds it.
+//! The [`Driver`] decides the order of the I/O; this module only translates what it wants into
+//! calls of the JS host's callbacks and their outcomes back. When a callback returns a
+//! thenable, `resume` hands it to `js/bindings.js`, which awaits it (against the `timeoutMs`
+//! timer) and resumes the call with the outcome.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{self, options_json, request_json};
-use super::host::{self, Callbacks, Called, JsHost, Settled};
+use super::host::{self, Called, JsHost, Settled};
 use super::{error, platform};
 use crate::driver::{Driver, Want};
-use crate::engine::error::{AuthProblem, PhoneError};
-use crate::engine::http::{self, HttpResponse};
-use crate::engine::options::{Options, DEFAULT_TIMEOUT_MS};
+use crate::engine::error::{Misuse, PhoneError};
+use crate::engine::http::HttpResponse;
+use crate::engine::options::DEFAULT_TIMEOUT_MS;
 use crate::engine::reply::Reply;
-use crate::engine::time::Timestamp;
-use crate::engine::{self, Context, Operation};
+use crate::engine::Operation;
 
 /// A parsed call of any kind.
 pub(super) type AnyCall = Box<dyn Operation<Reply = Reply>>;
@@ -29,7 +29,13 @@ extern "C" {
 }
 
 /// How a call begins: what the export was given, read once the call starts.
-pub(super) type Start = Box<dyn FnOnce() -> Result<Stage, PhoneError>>;
+pub(super) type Start = Box<dyn FnOnce() -> Result<Started, PhoneError>>;
+
+/// A call whose arguments were read: its driver and the host object.
+pub(super) struct Started {
+    pub(super) driver: Driver<AnyCall>,
+    pub(super) host: JsValue,
+}
 
 /// One call in progress. Internal to the package: `js/bindings.js` is its only user.
 #[wasm_bindgen(skip_typescript)]
@@ -40,42 +46,21 @@ pub struct PendingCall {
 }
 
 /// Where a call is.
-pub(super) enum Stage {
+enum Stage {
     /// Not started: the arguments are read from the microtask queue, as an `async fn`'s
     /// body would.
     Unstarted(Start),
-    /// handleHttp: `host.authenticate(token)` comes first, then driving.
-    Authenticate { token: String, next: Drive },
-    /// Waiting for `host.authenticate`.
-    Authenticating { callbacks: Callbacks, next: Drive },
     /// Running the driver over the host's callbacks.
-    Driving { driver: Driver<AnyCall>, policy: Options, now: Timestamp, host: JsHost },
+    Driving { driver: Driver<AnyCall>, host: Host },
     /// Over: the reply or the error, for `finish`.
     Finished(Result<Reply, PhoneError>),
 }
 
-/// A call that is ready to load: the operation, its options, and where the host and the
-/// clock come from.
-pub(super) struct Drive {
-    pub(super) operation: AnyCall,
-    pub(super) policy: Options,
-    pub(super) host: JsValue,
-    pub(super) options: JsValue,
-}
-
-impl Drive {
-    /// Reads the clock, checks the host's callbacks, and starts the driver.
-    pub(super) fn start(self) -> Stage {
-        let Drive { operation, policy, host, options } = self;
-        let started = platform::now(&options).and_then(|now| {
-            let host = JsHost::new(&host, operation.needs(), policy.timeout_ms)?;
-            Ok((now, host))
-        });
-        match started {
-            Ok((now, host)) => Stage::Driving { driver: Driver::new(operation), policy, now, host },
-            Err(error) => Stage::Finished(Err(error)),
-        }
-    }
+/// The host object, and its storage callbacks once checked (just before the first load, so
+/// that an unauthenticated HTTP caller learns nothing about the host).
+struct Host {
+    object: JsValue,
+    callbacks: Option<JsHost>,
 }
 
 impl From<Called> for Next {
@@ -120,83 +105,112 @@ impl PendingCall {
         }
     }
 
-    /// Makes the next callback call, or moves to the next stage.
+    /// Makes the callback call the driver wants, or moves to the next stage.
     fn step(&mut self) -> Next {
-        let stage = core::mem::replace(&mut self.stage, Stage::Finished(Err(PhoneError::Conflict)));
-        let (stage, next) = match stage {
-            Stage::Unstarted(start) => {
-                (start().unwrap_or_else(|error| Stage::Finished(Err(error))), Next::Step)
-            }
-            Stage::Authenticate { token, next } => {
-                match host::authenticate(&next.host, &token, next.policy.timeout_ms) {
-                    Ok((callbacks, called)) => {
-                        (Stage::Authenticating { callbacks, next }, Next::from(called))
-                    }
-                    Err(error) => (Stage::Finished(Err(error)), Next::Step),
+        let placeholder = Stage::Finished(Err(PhoneError::Misuse(Misuse::FinishedEarly)));
+        let (stage, next) = match core::mem::replace(&mut self.stage, placeholder) {
+            Stage::Unstarted(start) => match start() {
+                Ok(Started { driver, host }) => {
+                    let host = Host { object: host, callbacks: None };
+                    (Stage::Driving { driver, host }, Next::Step)
+                }
+                Err(error) => (Stage::Finished(Err(error)), Next::Step),
+            },
+            Stage::Driving { mut driver, mut host } => {
+                let next = call_host(&mut driver, &mut host);
+                if let Next::Finished = next {
+                    (Stage::Finished(driver.finish()), Next::Finished)
+                } else {
+                    (Stage::Driving { driver, host }, next)
                 }
             }
-            Stage::Driving { mut driver, policy, now, host } => {
-                // A callback that cannot be called (no sendSms, a record that cannot be
-                // copied) fails its step with that error.
-                let next = match driver.want() {
-                    Want::Load(user_id) => Next::from(host.load(user_id)),
-                    Want::Save(save) => match host.save(save) {
-                        Ok(called) => Next::from(called),
-                        Err(error) => {
-                            driver.saved(Err(error));
-                            Next::Step
-                        }
-                    },
-                    Want::Send(message) => match host.send(message) {
-                        Ok(called) => Next::from(called),
-                        Err(error) => {
-                            driver.sent(Err(error));
-                            Next::Step
-                        }
-                    },
-                    Want::Done => {
-                        self.stage = Stage::Finished(driver.finish());
-                        return Next::Finished;
-                    }
-                };
-                (Stage::Driving { driver, policy, now, host }, next)
-            }
-            // An Authenticating stage is left by `deliver`, which its call's outcome reaches
-            // before the next step.
-            stage @ (Stage::Authenticating { .. } | Stage::Finished(_)) => (stage, Next::Finished),
+            stage @ Stage::Finished(_) => (stage, Next::Finished),
         };
         self.stage = stage;
         next
     }
 
-    /// Hands a callback's outcome to the step that made the call.
+    /// Hands a callback's outcome to the driver, which asked for it.
     fn deliver(&mut self, outcome: Settled) {
-        let stage = core::mem::replace(&mut self.stage, Stage::Finished(Err(PhoneError::Conflict)));
-        self.stage = match stage {
-            Stage::Authenticating { callbacks, mut next } => {
-                match host::authenticated(&callbacks, outcome) {
-                    Ok(caller) => {
-                        next.policy.caller = Some(caller);
-                        next.start()
+        let Stage::Driving { driver, host } = &mut self.stage else { return };
+        let timeout_ms = driver.options().timeout_ms;
+        let misuse = || PhoneError::Misuse(Misuse::UnexpectedAnswer);
+        match driver.want() {
+            Want::Authenticate(_) => driver.authenticated(host::authenticated(outcome, timeout_ms)),
+            Want::Load(user_id) => {
+                let stored = match host.callbacks.as_mut() {
+                    Some(callbacks) => callbacks.loaded(outcome, user_id),
+                    None => Err(misuse()),
+                };
+                driver.loaded(stored, &mut platform::PlatformRandom);
+            }
+            Want::Save(_) => {
+                let won =
+                    host.callbacks.as_ref().map_or_else(|| Err(misuse()), |c| c.saved(outcome));
+                driver.saved(won);
+            }
+            Want::Send(_) => {
+                let sent =
+                    host.callbacks.as_ref().map_or_else(|| Err(misuse()), |c| c.sent(outcome));
+                driver.sent(sent);
+            }
+            Want::Done => {}
+        }
+    }
+}
+
+/// Calls the host callback that `driver` wants; a callback that cannot be called (no
+/// `sendSms`, a record that cannot be copied) fails the driver's step with that error.
+fn call_host(driver: &mut Driver<AnyCall>, host: &mut Host) -> Next {
+    let timeout_ms = driver.options().timeout_ms;
+    match driver.want() {
+        Want::Authenticate(token) => match host::authenticate(&host.object, token, timeout_ms) {
+            Ok(called) => Next::from(called),
+            Err(error) => {
+                driver.authenticated(Err(error));
+                Next::Step
+            }
+        },
+        Want::Load(user_id) => {
+            if host.callbacks.is_none() {
+                match JsHost::new(&host.object, driver.needs(), timeout_ms) {
+                    Ok(callbacks) => host.callbacks = Some(callbacks),
+                    Err(error) => {
+                        driver.loaded(Err(error), &mut platform::PlatformRandom);
+                        return Next::Step;
                     }
-                    Err(error) => Stage::Finished(Err(error)),
                 }
             }
-            Stage::Driving { mut driver, policy, now, mut host } => {
-                let ctx = Context { options: &policy, now };
-                match driver.want() {
-                    Want::Load(user_id) => {
-                        let stored = host.loaded(outcome, user_id);
-                        driver.loaded(stored, &ctx, &mut platform::PlatformRandom);
-                    }
-                    Want::Save(_) => driver.saved(host.saved(outcome)),
-                    Want::Send(_) => driver.sent(host.sent(outcome)),
-                    Want::Done => {}
-                }
-                Stage::Driving { driver, policy, now, host }
+            match &host.callbacks {
+                Some(callbacks) => Next::from(callbacks.load(user_id)),
+                None => Next::Step,
             }
-            stage => stage,
-        };
+        }
+        Want::Save(save) => match host.callbacks.as_ref().map(|callbacks| callbacks.save(save)) {
+            Some(Ok(called)) => Next::from(called),
+            Some(Err(error)) => {
+                driver.saved(Err(error));
+                Next::Step
+            }
+            None => {
+                driver.saved(Err(PhoneError::Misuse(Misuse::UnexpectedAnswer)));
+                Next::Step
+            }
+        },
+        Want::Send(message) => {
+            match host.callbacks.as_ref().map(|callbacks| callbacks.send(message)) {
+                Some(Ok(called)) => Next::from(called),
+                Some(Err(error)) => {
+                    driver.sent(Err(error));
+                    Next::Step
+                }
+                None => {
+                    driver.sent(Err(PhoneError::Misuse(Misuse::UnexpectedAnswer)));
+                    Next::Step
+                }
+            }
+        }
+        Want::Done => Next::Finished,
     }
 }
 
@@ -218,8 +232,7 @@ impl PendingCall {
     #[wasm_bindgen(js_name = timeoutMs)]
     pub fn timeout_ms(&self) -> u32 {
         match &self.stage {
-            Stage::Authenticating { callbacks, .. } => callbacks.timeout_ms,
-            Stage::Driving { host, .. } => host.callbacks.timeout_ms,
+            Stage::Driving { driver, .. } => driver.options().timeout_ms,
             _ => DEFAULT_TIMEOUT_MS,
         }
     }
@@ -227,11 +240,11 @@ impl PendingCall {
     /// The reply once the call is over; throws its `PhoneError` (handleHttp: always the
     /// response).
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let result =
-            match core::mem::replace(&mut self.stage, Stage::Finished(Err(PhoneError::Conflict))) {
-                Stage::Finished(result) => result,
-                _ => Err(PhoneError::Conflict),
-            };
+        let placeholder = Stage::Finished(Err(PhoneError::Misuse(Misuse::FinishedEarly)));
+        let result = match core::mem::replace(&mut self.stage, placeholder) {
+            Stage::Finished(result) => result,
+            _ => Err(PhoneError::Misuse(Misuse::FinishedEarly)),
+        };
         if self.http {
             let response = match result {
                 Ok(reply) => HttpResponse::ok(&reply),
@@ -243,16 +256,15 @@ impl PendingCall {
     }
 }
 
-/// handleHttp's start: route and body (404, 405, 413, 415, 400), options, bearer token (401);
-/// `host.authenticate` comes next.
+/// handleHttp's start: the driver checks route, body, options and token in order, then reads
+/// the clock.
 pub(super) fn serve(
     request: &JsValue,
     host: JsValue,
     options: JsValue,
-) -> Result<Stage, PhoneError> {
-    let routed = http::parse_request(&request_json(request)?)?;
-    let operation = routed.call.into_operation();
-    let policy = engine::configure(&*operation, &options_json(&options)?)?;
-    let token = routed.token.ok_or(PhoneError::Unauthenticated(AuthProblem::NoToken))?;
-    Ok(Stage::Authenticate { token, next: Drive { operation, policy, host, options } })
+) -> Result<Started, PhoneError> {
+    let request = request_json(request)?;
+    let policy = options_json(&options)?;
+    let driver = Driver::http(&request, &policy, || platform::now(&options))?;
+    Ok(Started { driver, host })
 }

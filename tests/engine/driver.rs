@@ -54,25 +54,25 @@ fn a_failed_attempt_survives_a_lost_race() {
 #[test]
 fn the_driver_asks_for_load_save_send_in_order_and_reloads_after_a_lost_save() {
     use contact_phone::driver::{Driver, Want};
+    use contact_phone::engine;
     use contact_phone::engine::error::PhoneError;
     use contact_phone::engine::record::UserRecord;
     use contact_phone::engine::request::SetPhone;
     use contact_phone::engine::time::Timestamp;
-    use contact_phone::engine::{self, Context};
 
+    let now = Timestamp::from_millis(NOW).unwrap();
     let parsed = SetPhone::parse(&json!("u1"), &set_request("0711234567", json!({"sendCode": {}})));
     let (operation, policy) = engine::prepare(parsed.unwrap(), &options(me(), json!({}))).unwrap();
-    let ctx = Context { options: &policy, now: Timestamp::from_millis(NOW).unwrap() };
     let stored = || UserRecord::from_json(&user("u1"), "u1", "loadUser").map(Some);
     let mut random = Counting(0);
-    let mut driver = Driver::new(operation);
+    let mut driver = Driver::new(operation, policy.clone(), now);
 
     assert!(matches!(driver.want(), Want::Load("u1")));
-    driver.loaded(stored(), &ctx, &mut random);
+    driver.loaded(stored(), &mut random);
     assert!(matches!(driver.want(), Want::Save(save) if save.expected.value() == 4));
     driver.saved(Ok(false)); // another writer won: load again
     assert!(matches!(driver.want(), Want::Load("u1")));
-    driver.loaded(stored(), &ctx, &mut random);
+    driver.loaded(stored(), &mut random);
     driver.saved(Ok(true));
     assert!(matches!(driver.want(), Want::Send(sms) if sms.to == "+41711234567"));
     driver.sent(Ok(()));
@@ -80,15 +80,72 @@ fn the_driver_asks_for_load_save_send_in_order_and_reloads_after_a_lost_save() {
     // Two events (phone changed, code added) on top of sequence 4.
     assert_eq!(serde_json::to_value(driver.finish().unwrap()).unwrap()["details"]["sequence"], "6");
 
-    // A host error ends the call with that error; finishing early is Aborted.
+    // A host error ends the call with that error.
     let parsed = SetPhone::parse(&json!("u1"), &set_request("0711234567", json!({})));
     let (operation, _) = engine::prepare(parsed.unwrap(), &options(me(), json!({}))).unwrap();
-    let mut failing = Driver::new(operation);
+    let mut failing = Driver::new(operation, policy.clone(), now);
     let down = PhoneError::HostStorage { callback: "loadUser", cause: "down".into() };
-    failing.loaded(Err(down), &ctx, &mut random);
+    failing.loaded(Err(down), &mut random);
     assert!(matches!(failing.want(), Want::Done));
     assert_eq!(failing.finish().unwrap_err().id(), "HOST-storage");
-    let parsed = SetPhone::parse(&json!("u1"), &set_request("0711234567", json!({})));
-    let (operation, _) = engine::prepare(parsed.unwrap(), &options(me(), json!({}))).unwrap();
-    assert_eq!(Driver::new(operation).finish().unwrap_err().id(), "COMMAND-conflict");
+
+    // Misuse by the bindings is an internal error of its own, never a conflict: finishing
+    // early, or answering what was not asked.
+    let parsed = || SetPhone::parse(&json!("u1"), &set_request("0711234567", json!({}))).unwrap();
+    let early = Driver::new(parsed(), policy.clone(), now).finish().unwrap_err();
+    assert_eq!((early.id(), early.http_status()), ("INTERNAL-misuse", 500));
+    let mut confused = Driver::new(parsed(), policy.clone(), now);
+    confused.saved(Ok(true));
+    assert_eq!(confused.finish().unwrap_err().id(), "INTERNAL-misuse");
+    let mut confused = Driver::new(parsed(), policy, now);
+    confused.authenticated(Ok(None));
+    assert_eq!(confused.finish().unwrap_err().id(), "INTERNAL-misuse");
+}
+
+/// handleHttp's order lives in the driver: route and body, options, token, authenticate, then
+/// the call.
+#[test]
+fn http_calls_check_route_options_token_then_authenticate_before_loading() {
+    use contact_phone::driver::{self, Driver, Want};
+    use contact_phone::engine::auth::Caller;
+    use contact_phone::engine::time::Timestamp;
+
+    let now = Timestamp::from_millis(NOW).unwrap();
+    let put = |token: Option<&str>, body: &str| {
+        let mut headers = json!({"content-type": "application/json"});
+        if let Some(token) = token {
+            headers["authorization"] = json!(format!("Bearer {token}"));
+        }
+        json!({"method": "PUT", "path": "/v3alpha/users/u1/phone", "headers": headers, "body": body})
+    };
+    let body = r#"{"phone": {"number": "0711234567", "returnCode": {}}}"#;
+    let good = json!({"codeSecret": SECRET});
+    let early =
+        |request, options| Driver::http(&request, &options, || Ok(now)).err().map(|e| e.id());
+
+    // Each check in its order: a bad route beats bad options, bad options beat a missing token.
+    let bad_options = json!({"codesecret": "x"});
+    assert_eq!(
+        early(json!({"method": "GET", "path": "/nope"}), bad_options.clone()),
+        Some("HTTP-not-found")
+    );
+    assert_eq!(early(put(None, body), bad_options), Some("CONFIG-invalid"));
+    assert_eq!(early(put(None, body), good.clone()), Some("AUTH-unauthenticated"));
+    assert_eq!(early(put(None, body), json!({})), Some("CONFIG-codeSecret"));
+
+    // A token: authenticate comes first, then load.
+    let driver = Driver::http(&put(Some("alice"), body), &good, || Ok(now)).unwrap();
+    assert!(matches!(driver.want(), Want::Authenticate("alice")));
+    let host = MemoryHost::with(&[user("u1")]);
+    let alice = Caller { user_id: Some("u1".into()), permissions: Vec::new() };
+    host.tokens.borrow_mut().insert("alice".into(), alice);
+    let reply = block_on(driver::drive(&host, driver, &mut Counting(0))).unwrap();
+    assert_eq!(serde_json::to_value(reply).unwrap()["verificationCode"], "ABCDEF");
+    assert_eq!(host.counts(), (1, 1, 0));
+
+    // An unknown token is Unauthenticated, and nothing is loaded.
+    let driver = Driver::http(&put(Some("mallory"), body), &good, || Ok(now)).unwrap();
+    let err = block_on(driver::drive(&host, driver, &mut Counting(0))).unwrap_err();
+    assert_eq!((err.id(), err.http_status()), ("AUTH-unauthenticated", 401));
+    assert_eq!(host.counts(), (1, 1, 0));
 }

@@ -7,6 +7,7 @@ use std::pin::pin;
 use std::task::{Context as TaskContext, Poll, Waker};
 
 use contact_phone::driver::{self, Host};
+use contact_phone::engine::auth::Caller;
 use contact_phone::engine::code::{RandomSource, RandomUnavailable};
 use contact_phone::engine::error::PhoneError;
 use contact_phone::engine::event::SmsMessage;
@@ -67,6 +68,8 @@ pub struct MemoryHost {
     pub lose: Cell<usize>,
     pub fail_load: Cell<bool>,
     pub fail_sms: Cell<bool>,
+    /// Bearer tokens and their callers.
+    pub tokens: RefCell<HashMap<String, Caller>>,
 }
 
 impl MemoryHost {
@@ -90,6 +93,10 @@ impl MemoryHost {
 }
 
 impl Host for MemoryHost {
+    async fn authenticate(&self, token: &str) -> Result<Option<Caller>, PhoneError> {
+        Ok(self.tokens.borrow().get(token).cloned())
+    }
+
     async fn load_user(&self, user_id: &str) -> Result<Option<UserRecord>, PhoneError> {
         self.loads.set(self.loads.get() + 1);
         if self.fail_load.get() {
@@ -170,7 +177,7 @@ impl Call<'_> {
         let (operation, options) = engine::prepare(parsed?, &self.options)?;
         let ctx = Context { options: &options, now: Timestamp::from_millis(self.now).unwrap() };
         block_on(driver::run(self.host, operation, &ctx, &mut *self.random))
-            .map(|r| serde_json::to_value(Reply::from(r.into())).unwrap())
+            .map(|r| serde_json::to_value::<Reply>(r.into()).unwrap())
     }
 
     pub fn set(&mut self, user_id: &str, request: Value) -> Result<Value, PhoneError> {
