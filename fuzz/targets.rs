@@ -10,9 +10,8 @@ use std::task::{Context as TaskContext, Poll, Waker};
 
 use contact_phone::driver::{self, Host};
 use contact_phone::engine::code::{RandomSource, RandomUnavailable};
-use contact_phone::engine::error::PhoneError;
+use contact_phone::engine::error::{Callback, PhoneError};
 use contact_phone::engine::event::SmsMessage;
-use contact_phone::engine::http;
 use contact_phone::engine::options::{Options, PhoneRules};
 use contact_phone::engine::phone::{self, ParseOptions, Region};
 use contact_phone::engine::record::{PhoneState, UserRecord};
@@ -20,6 +19,7 @@ use contact_phone::engine::reply::Reply;
 use contact_phone::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use contact_phone::engine::time::Timestamp;
 use contact_phone::engine::{self, Context, Operation, Save};
+use contact_phone::http;
 use serde_json::json;
 use serde_json::Value;
 
@@ -71,7 +71,7 @@ pub fn request_json(data: &[u8]) {
         (Err(error), Err(_)) => assert_eq!(error.id(), "CONFIG-invalid"),
         (Ok(_), Err(_)) => {}
     }
-    if let Err(error) = UserRecord::from_json(&value, "u1", "loadUser") {
+    if let Err(error) = UserRecord::from_json(&value, "u1", Callback::LoadUser) {
         assert_eq!(error.id(), "HOST-storage");
     }
     if let Err(error) = http::parse_request(&value) {
@@ -158,7 +158,7 @@ impl Memory {
         let record = json!({"userId": "u1", "resourceOwner": "o", "sequence": 1});
         Memory {
             record: RefCell::new(Some(
-                UserRecord::from_json(&record, "u1", "t").expect("a valid record"),
+                UserRecord::from_json(&record, "u1", Callback::LoadUser).expect("a valid record"),
             )),
             lose: Cell::new(0),
             fail_sms: Cell::new(false),

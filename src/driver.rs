@@ -14,12 +14,12 @@ use crate::engine::auth::Caller;
 use crate::engine::code::RandomSource;
 use crate::engine::error::{AuthProblem, Misuse, PhoneError};
 use crate::engine::event::{Effect, SmsMessage};
-use crate::engine::http;
 use crate::engine::options::Options;
 use crate::engine::record::UserRecord;
 use crate::engine::reply::Reply;
 use crate::engine::time::Timestamp;
 use crate::engine::{self, Context, Decision, Operation, Save};
+use crate::http;
 
 /// How often a lost compare-and-swap is retried (reload, decide again) before Aborted.
 pub const MAX_RETRIES: usize = 3;

@@ -35,5 +35,6 @@
 
 pub mod driver;
 pub mod engine;
+pub mod http;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::error::PhoneError;
+use super::error::{Callback, PhoneError};
 use super::read::{read, Blame, List, Text};
 use super::record::UserRecord;
 
@@ -63,7 +63,8 @@ impl Caller {
 
     /// Parses the caller that the host's `authenticate` callback returned.
     pub fn from_authenticate(value: &Value) -> Result<Caller, PhoneError> {
-        let caller: AuthenticatedCaller = read(value, "", Blame::Storage("authenticate"), &[])?;
+        let caller: AuthenticatedCaller =
+            read(value, "", Blame::Storage(Callback::Authenticate), &[])?;
         Ok(Caller::new(caller.user_id, caller.permissions))
     }
 
@@ -104,7 +105,7 @@ mod tests {
         UserRecord::from_json(
             &json!({"userId": "u1", "resourceOwner": "org1", "sequence": 1}),
             "u1",
-            "loadUser",
+            Callback::LoadUser,
         )
         .unwrap()
     }

@@ -134,13 +134,50 @@ pub enum AuthProblem {
     UnknownToken,
 }
 
+/// The host's callbacks (and the host object itself), as errors name them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Callback {
+    /// `host` itself (not an object).
+    Host,
+    /// `host.loadUser`.
+    LoadUser,
+    /// `host.saveUser`.
+    SaveUser,
+    /// `host.sendSms`.
+    SendSms,
+    /// `host.authenticate`.
+    Authenticate,
+}
+
+impl Callback {
+    /// The member's name, as in `host.loadUser`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Callback::Host => "host",
+            Callback::LoadUser => "loadUser",
+            Callback::SaveUser => "saveUser",
+            Callback::SendSms => "sendSms",
+            Callback::Authenticate => "authenticate",
+        }
+    }
+}
+
+impl fmt::Display for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Why `codeSecret` cannot be used.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum SecretProblem {
     /// No `codeSecret` in the options, but the call needs a code.
     Missing,
-    /// Shorter than [`MIN_SECRET_BYTES`](super::options::MIN_SECRET_BYTES).
-    TooShort,
+    /// Shorter than this many bytes.
+    TooShort {
+        /// The shortest accepted length.
+        min_bytes: usize,
+    },
 }
 
 /// How the bindings misused the [`Driver`](crate::driver::Driver): a bug in this library, never
@@ -211,7 +248,7 @@ pub enum PhoneError {
     /// (`HOST-storage`).
     HostStorage {
         /// The callback, e.g. `loadUser`.
-        callback: &'static str,
+        callback: Callback,
         /// What went wrong, including the host's own message.
         cause: String,
     },
@@ -232,7 +269,7 @@ pub enum PhoneError {
     /// A host callback's Promise did not settle within `timeoutMs` (`HOST-timeout`).
     HostTimeout {
         /// The callback, e.g. `loadUser`.
-        callback: &'static str,
+        callback: Callback,
         /// The limit that passed.
         timeout_ms: u32,
     },
@@ -385,8 +422,8 @@ impl PhoneError {
             CodeSecret(SecretProblem::Missing) => {
                 "codeSecret is required to issue or check codes".into()
             }
-            CodeSecret(SecretProblem::TooShort) => {
-                format!("codeSecret must be at least {} bytes", super::options::MIN_SECRET_BYTES)
+            CodeSecret(SecretProblem::TooShort { min_bytes }) => {
+                format!("codeSecret must be at least {min_bytes} bytes")
             }
             InvalidOption { option, problem } => {
                 format!("Options are invalid: {option} {problem}")
@@ -399,7 +436,7 @@ impl PhoneError {
             ),
             HostSms { cause, saved: false } => format!("SMS cannot be sent: {cause}"),
             // The driver calls sendSms only after a successful save.
-            HostTimeout { callback: "sendSms", timeout_ms } => format!(
+            HostTimeout { callback: Callback::SendSms, timeout_ms } => format!(
                 "Host callback sendSms did not settle within {timeout_ms} ms; the phone and its \
                  code are saved, resend to deliver a code"
             ),
@@ -443,7 +480,7 @@ impl PhoneError {
     }
 
     /// A storage callback returned something of the wrong shape.
-    pub(crate) fn storage(callback: &'static str, cause: impl Into<String>) -> Self {
+    pub(crate) fn storage(callback: Callback, cause: impl Into<String>) -> Self {
         PhoneError::HostStorage { callback, cause: cause.into() }
     }
 }
@@ -499,7 +536,7 @@ mod tests {
             (Unauthenticated(AuthProblem::NoToken), 16, 401, "AUTH-unauthenticated"),
             (Unauthenticated(AuthProblem::UnknownToken), 16, 401, "AUTH-unauthenticated"),
             (RouteNotFound, 5, 404, "HTTP-not-found"),
-            (HostTimeout { callback: "loadUser", timeout_ms: 5 }, 14, 503, "HOST-timeout"),
+            (HostTimeout { callback: Callback::LoadUser, timeout_ms: 5 }, 14, 503, "HOST-timeout"),
             (MethodNotAllowed { allow: "GET" }, 12, 405, "HTTP-method"),
             (PayloadTooLarge { limit: 16384 }, 8, 413, "HTTP-too-large"),
             (UnsupportedMediaType, 3, 415, "HTTP-media-type"),
@@ -519,7 +556,7 @@ mod tests {
             (CodeSecret(SecretProblem::Missing), 13, 500, "CONFIG-codeSecret"),
             (PhoneError::option("maxAttempts", FieldProblem::Missing), 13, 500, "CONFIG-invalid"),
             (RandomUnavailable, 13, 500, "CODE-random"),
-            (PhoneError::storage("loadUser", "boom"), 13, 500, "HOST-storage"),
+            (PhoneError::storage(Callback::LoadUser, "boom"), 13, 500, "HOST-storage"),
             (HostSms { cause: "down".into(), saved: true }, 14, 503, "HOST-sms"),
             (Misuse(self::Misuse::FinishedEarly), 13, 500, "INTERNAL-misuse"),
         ];
@@ -552,7 +589,8 @@ mod tests {
     fn messages_name_the_field_and_the_secret() {
         let e = PhoneError::field("phone.phone", FieldProblem::UnknownKey { hint: Some("x") });
         assert_eq!(e.message(), "Request is invalid: phone.phone is not a known field (x)");
-        assert!(PhoneError::CodeSecret(SecretProblem::TooShort).message().contains("codeSecret"));
+        let short = PhoneError::CodeSecret(SecretProblem::TooShort { min_bytes: 32 });
+        assert_eq!(short.message(), "codeSecret must be at least 32 bytes");
         assert!(PhoneError::CodeSecret(SecretProblem::Missing).message().contains("codeSecret"));
     }
 

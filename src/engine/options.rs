@@ -333,7 +333,7 @@ impl Options {
         match &self.code_secret {
             None => Err(PhoneError::CodeSecret(SecretProblem::Missing)),
             Some(secret) if secret.len() < MIN_SECRET_BYTES => {
-                Err(PhoneError::CodeSecret(SecretProblem::TooShort))
+                Err(PhoneError::CodeSecret(SecretProblem::TooShort { min_bytes: MIN_SECRET_BYTES }))
             }
             Some(secret) => Ok(secret),
         }
@@ -568,7 +568,10 @@ mod tests {
     #[test]
     fn code_secret_must_be_present_and_long() {
         let short = Options::from_json(&json!({"codeSecret": "k".repeat(31)})).unwrap();
-        assert_eq!(short.code_secret(), Err(PhoneError::CodeSecret(SecretProblem::TooShort)));
+        assert_eq!(
+            short.code_secret(),
+            Err(PhoneError::CodeSecret(SecretProblem::TooShort { min_bytes: 32 }))
+        );
         assert_eq!(
             Options::default().code_secret(),
             Err(PhoneError::CodeSecret(SecretProblem::Missing))

@@ -15,7 +15,7 @@ use serde::de::value::{BorrowedStrDeserializer, StrDeserializer};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde_json::Value;
 
-use super::error::{FieldProblem, PhoneError};
+use super::error::{Callback, FieldProblem, PhoneError};
 
 /// Whose mistake a malformed value is; decides the error variant.
 #[derive(Clone, Copy, Debug)]
@@ -24,8 +24,8 @@ pub(crate) enum Blame {
     Request,
     /// The options (Internal, `CONFIG-invalid`).
     Options,
-    /// A storage callback's return value (Internal, `HOST-storage`).
-    Storage(&'static str),
+    /// A host callback's return value (Internal, `HOST-storage`).
+    Storage(Callback),
 }
 
 impl Blame {
@@ -34,7 +34,7 @@ impl Blame {
             Blame::Request => PhoneError::field(path, problem),
             Blame::Options => PhoneError::option(path, problem),
             Blame::Storage(callback) => {
-                let value = if callback == "authenticate" { "caller" } else { "record" };
+                let value = if callback == Callback::Authenticate { "caller" } else { "record" };
                 PhoneError::storage(callback, format!("returned a {value} whose {path} {problem}"))
             }
         }
@@ -623,10 +623,10 @@ mod tests {
 
     #[test]
     fn storage_blame_names_the_callback() {
-        let err = Blame::Storage("loadUser").error("sequence", FieldProblem::Missing);
+        let err = Blame::Storage(Callback::LoadUser).error("sequence", FieldProblem::Missing);
         assert_eq!(
             err,
-            PhoneError::storage("loadUser", "returned a record whose sequence is required")
+            PhoneError::storage(Callback::LoadUser, "returned a record whose sequence is required")
         );
     }
 }

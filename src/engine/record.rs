@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use super::code::CodeHash;
-use super::error::PhoneError;
+use super::error::{Callback, PhoneError};
 use super::limits::SmsSent;
 use super::read::{read, Blame, Flag, Int, List, Listed, Name, Named, Text};
 use super::time::Timestamp;
@@ -142,7 +142,7 @@ impl UserRecord {
     pub fn from_json(
         value: &Value,
         user_id: &str,
-        callback: &'static str,
+        callback: Callback,
     ) -> Result<UserRecord, PhoneError> {
         let stored: StoredRecord = read(value, "", Blame::Storage(callback), &[])?;
         if stored.user_id.0 != user_id {
@@ -340,7 +340,7 @@ mod tests {
     use serde_json::json;
 
     fn load(value: Value) -> Result<UserRecord, PhoneError> {
-        UserRecord::from_json(&value, "u1", "loadUser")
+        UserRecord::from_json(&value, "u1", Callback::LoadUser)
     }
 
     #[test]

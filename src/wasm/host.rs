@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert;
 use crate::engine::auth::Caller;
-use crate::engine::error::PhoneError;
+use crate::engine::error::{Callback, PhoneError};
 use crate::engine::event::SmsMessage;
 use crate::engine::record::UserRecord;
 use crate::engine::{Needs, Save};
@@ -36,7 +36,7 @@ impl Failure {
     /// HostTimeout whichever callback it was.
     fn into_error(
         self,
-        callback: &'static str,
+        callback: Callback,
         timeout_ms: u32,
         failed: impl FnOnce(String) -> PhoneError,
     ) -> PhoneError {
@@ -98,7 +98,7 @@ impl Callbacks {
         Called::Settled(Ok(returned))
     }
 
-    fn storage_error(&self, callback: &'static str, failure: Failure) -> PhoneError {
+    fn storage_error(&self, callback: Callback, failure: Failure) -> PhoneError {
         failure.into_error(callback, self.timeout_ms, |cause| PhoneError::HostStorage {
             callback,
             cause,
@@ -137,21 +137,21 @@ impl JsHost {
     pub(super) fn new(host: &JsValue, needs: Needs, timeout_ms: u32) -> Result<JsHost, PhoneError> {
         if !is_object(host) {
             return Err(PhoneError::storage(
-                "host",
+                Callback::Host,
                 "must be an object with loadUser, saveUser and sendSms",
             ));
         }
         let callbacks = Callbacks { this: host.clone(), timeout_ms };
-        let storage = |name: &'static str| {
+        let storage = |callback: Callback| {
             callbacks
-                .function(name)
-                .map_err(|cause| PhoneError::HostStorage { callback: name, cause })
+                .function(callback.name())
+                .map_err(|cause| PhoneError::HostStorage { callback, cause })
         };
-        let load_user = storage("loadUser")?;
-        let save_user = if needs.save { Some(storage("saveUser")?) } else { None };
+        let load_user = storage(Callback::LoadUser)?;
+        let save_user = if needs.save { Some(storage(Callback::SaveUser)?) } else { None };
         let send_sms = if needs.sms {
             let missing = |cause| PhoneError::HostSms { cause, saved: false };
-            Some(callbacks.function("sendSms").map_err(missing)?)
+            Some(callbacks.function(Callback::SendSms.name()).map_err(missing)?)
         } else {
             None
         };
@@ -169,9 +169,9 @@ impl JsHost {
         settled: Settled,
         user_id: &str,
     ) -> Result<Option<UserRecord>, PhoneError> {
-        let fail = |cause: String| PhoneError::storage("loadUser", cause);
+        let fail = |cause: String| PhoneError::storage(Callback::LoadUser, cause);
         let record =
-            settled.map_err(|failure| self.callbacks.storage_error("loadUser", failure))?;
+            settled.map_err(|failure| self.callbacks.storage_error(Callback::LoadUser, failure))?;
         if record.is_null() || record.is_undefined() {
             return Ok(None);
         }
@@ -180,7 +180,7 @@ impl JsHost {
         }
         let json = convert::fields_to_json(&record, UserRecord::FIELD_LIST)
             .map_err(|cause| fail(format!("returned a record that is not JSON: {cause}")))?;
-        let parsed = UserRecord::from_json(&json, user_id, "loadUser")?;
+        let parsed = UserRecord::from_json(&json, user_id, Callback::LoadUser)?;
         self.loaded = record;
         Ok(Some(parsed))
     }
@@ -188,7 +188,7 @@ impl JsHost {
     /// `host.saveUser(record, expectedSequence, events)`, the record being the loaded one with
     /// the save's changes; an error when the loaded record cannot be copied.
     pub(super) fn save(&self, save: &Save) -> Result<Called, PhoneError> {
-        let fail = |cause: String| PhoneError::storage("saveUser", cause);
+        let fail = |cause: String| PhoneError::storage(Callback::SaveUser, cause);
         let save_user = self
             .save_user
             .as_ref()
@@ -196,7 +196,7 @@ impl JsHost {
         let changes = convert::to_js(&save.record.changes());
         let record = object_assign(&Object::new(), &self.loaded, &changes).map_err(|thrown| {
             PhoneError::storage(
-                "loadUser",
+                Callback::LoadUser,
                 format!("returned a record that cannot be copied: {}", convert::describe(&thrown)),
             )
         })?;
@@ -207,9 +207,12 @@ impl JsHost {
     /// What `saveUser` gave: whether the save won.
     pub(super) fn saved(&self, settled: Settled) -> Result<bool, PhoneError> {
         let stored =
-            settled.map_err(|failure| self.callbacks.storage_error("saveUser", failure))?;
+            settled.map_err(|failure| self.callbacks.storage_error(Callback::SaveUser, failure))?;
         stored.as_bool().ok_or_else(|| {
-            PhoneError::storage("saveUser", "must return true (saved) or false (sequence changed)")
+            PhoneError::storage(
+                Callback::SaveUser,
+                "must return true (saved) or false (sequence changed)",
+            )
         })
     }
 
@@ -225,9 +228,8 @@ impl JsHost {
     /// What `sendSms` gave: anything but a failure counts as sent.
     pub(super) fn sent(&self, settled: Settled) -> Result<(), PhoneError> {
         settled.map(|_| ()).map_err(|failure| {
-            failure.into_error("sendSms", self.callbacks.timeout_ms, |cause| PhoneError::HostSms {
-                cause,
-                saved: true,
+            failure.into_error(Callback::SendSms, self.callbacks.timeout_ms, |cause| {
+                PhoneError::HostSms { cause, saved: true }
             })
         })
     }
@@ -239,12 +241,12 @@ pub(super) fn authenticate(
     token: &str,
     timeout_ms: u32,
 ) -> Result<Called, PhoneError> {
-    let fail = |cause: String| PhoneError::storage("authenticate", cause);
+    let fail = |cause: String| PhoneError::storage(Callback::Authenticate, cause);
     if !is_object(host) {
         return Err(fail("host must be an object with authenticate".into()));
     }
     let callbacks = Callbacks { this: host.clone(), timeout_ms };
-    let function = callbacks.function("authenticate").map_err(fail)?;
+    let function = callbacks.function(Callback::Authenticate.name()).map_err(fail)?;
     Ok(callbacks.call(&function, &[&JsValue::from_str(token)]))
 }
 
@@ -254,8 +256,8 @@ pub(super) fn authenticated(
     timeout_ms: u32,
 ) -> Result<Option<Caller>, PhoneError> {
     let caller = settled.map_err(|failure| {
-        failure.into_error("authenticate", timeout_ms, |cause| PhoneError::HostStorage {
-            callback: "authenticate",
+        failure.into_error(Callback::Authenticate, timeout_ms, |cause| PhoneError::HostStorage {
+            callback: Callback::Authenticate,
             cause,
         })
     })?;
@@ -263,7 +265,10 @@ pub(super) fn authenticated(
         return Ok(None);
     }
     let json = convert::to_json(&caller).map_err(|cause| {
-        PhoneError::storage("authenticate", format!("returned a caller that is not JSON: {cause}"))
+        PhoneError::storage(
+            Callback::Authenticate,
+            format!("returned a caller that is not JSON: {cause}"),
+        )
     })?;
     Caller::from_authenticate(&json).map(Some)
 }

@@ -1,5 +1,5 @@
 //! `handleHttp`: the routes of SPEC §6 behind one function, so a worker or server is a thin
-//! adapter. Routing, statuses and bodies come from the engine's [`http`](crate::engine::http)
+//! adapter. Routing, statuses and bodies come from the engine's [`http`](crate::http)
 //! module.
 
 use js_sys::Promise;

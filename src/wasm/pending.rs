@@ -13,10 +13,10 @@ use super::host::{self, Called, JsHost, Settled};
 use super::{error, platform};
 use crate::driver::{Driver, Want};
 use crate::engine::error::{Misuse, PhoneError};
-use crate::engine::http::HttpResponse;
 use crate::engine::options::DEFAULT_TIMEOUT_MS;
 use crate::engine::reply::Reply;
 use crate::engine::Operation;
+use crate::http::HttpResponse;
 
 /// A parsed call of any kind.
 pub(super) type AnyCall = Box<dyn Operation<Reply = Reply>>;

@@ -55,7 +55,7 @@ fn a_failed_attempt_survives_a_lost_race() {
 fn the_driver_asks_for_load_save_send_in_order_and_reloads_after_a_lost_save() {
     use contact_phone::driver::{Driver, Want};
     use contact_phone::engine;
-    use contact_phone::engine::error::PhoneError;
+    use contact_phone::engine::error::{Callback, PhoneError};
     use contact_phone::engine::record::UserRecord;
     use contact_phone::engine::request::SetPhone;
     use contact_phone::engine::time::Timestamp;
@@ -63,7 +63,7 @@ fn the_driver_asks_for_load_save_send_in_order_and_reloads_after_a_lost_save() {
     let now = Timestamp::from_millis(NOW).unwrap();
     let parsed = SetPhone::parse(&json!("u1"), &set_request("0711234567", json!({"sendCode": {}})));
     let (operation, policy) = engine::prepare(parsed.unwrap(), &options(me(), json!({}))).unwrap();
-    let stored = || UserRecord::from_json(&user("u1"), "u1", "loadUser").map(Some);
+    let stored = || UserRecord::from_json(&user("u1"), "u1", Callback::LoadUser).map(Some);
     let mut random = Counting(0);
     let mut driver = Driver::new(operation, policy.clone(), now);
 
@@ -84,7 +84,7 @@ fn the_driver_asks_for_load_save_send_in_order_and_reloads_after_a_lost_save() {
     let parsed = SetPhone::parse(&json!("u1"), &set_request("0711234567", json!({})));
     let (operation, _) = engine::prepare(parsed.unwrap(), &options(me(), json!({}))).unwrap();
     let mut failing = Driver::new(operation, policy.clone(), now);
-    let down = PhoneError::HostStorage { callback: "loadUser", cause: "down".into() };
+    let down = PhoneError::HostStorage { callback: Callback::LoadUser, cause: "down".into() };
     failing.loaded(Err(down), &mut random);
     assert!(matches!(failing.want(), Want::Done));
     assert_eq!(failing.finish().unwrap_err().id(), "HOST-storage");

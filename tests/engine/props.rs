@@ -1,6 +1,7 @@
 //! Property tests: no JSON value makes a parser panic, and parsing is total (Ok or a
 //! REQUEST/CONFIG/HOST error, never anything else).
 
+use contact_phone::engine::error::Callback;
 use contact_phone::engine::options::Options;
 use contact_phone::engine::record::UserRecord;
 use contact_phone::engine::request::{ResendCode, SetPhone, VerifyPhone};
@@ -72,7 +73,7 @@ proptest! {
 
     #[test]
     fn record_parser_never_panics(record in json_value()) {
-        if let Err(err) = UserRecord::from_json(&record, "u1", "loadUser") {
+        if let Err(err) = UserRecord::from_json(&record, "u1", Callback::LoadUser) {
             prop_assert_eq!(err.id(), "HOST-storage");
         }
     }

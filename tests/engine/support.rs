@@ -9,7 +9,7 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use contact_phone::driver::{self, Host};
 use contact_phone::engine::auth::Caller;
 use contact_phone::engine::code::{RandomSource, RandomUnavailable};
-use contact_phone::engine::error::PhoneError;
+use contact_phone::engine::error::{Callback, PhoneError};
 use contact_phone::engine::event::SmsMessage;
 use contact_phone::engine::record::UserRecord;
 use contact_phone::engine::reply::Reply;
@@ -77,7 +77,7 @@ impl MemoryHost {
         let host = MemoryHost::default();
         for value in records {
             let id = value["userId"].as_str().unwrap();
-            let record = UserRecord::from_json(value, id, "test").unwrap();
+            let record = UserRecord::from_json(value, id, Callback::LoadUser).unwrap();
             host.records.borrow_mut().insert(id.to_owned(), record);
         }
         host
@@ -101,7 +101,7 @@ impl Host for MemoryHost {
         self.loads.set(self.loads.get() + 1);
         if self.fail_load.get() {
             return Err(PhoneError::HostStorage {
-                callback: "loadUser",
+                callback: Callback::LoadUser,
                 cause: "threw Error: disk on fire".into(),
             });
         }

@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 use contact_phone::engine::code::{RandomSource, RandomUnavailable};
-use contact_phone::engine::http;
+use contact_phone::http;
 use contact_phone::engine::options::Options;
 use contact_phone::engine::phone::{self, ParseOptions, Region};
 use contact_phone::engine::record::UserRecord;

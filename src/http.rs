@@ -6,11 +6,11 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::error::{FieldProblem, PhoneError};
-use super::read::{read, Blame, Text};
-use super::reply::Reply;
-use super::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
-use super::{Erased, Operation};
+use crate::engine::error::{FieldProblem, PhoneError};
+use crate::engine::read::{read, Blame, Text};
+use crate::engine::reply::Reply;
+use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
+use crate::engine::{Erased, Operation};
 
 /// Largest request body, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
