@@ -21,13 +21,16 @@ export class PhoneError extends Error {
     this.status = status;
     this.id = detail.id;
     this.details = body.details;
+    if (body.field !== undefined) this.field = body.field;
     this.#body = body;
   }
 
-  /** The gRPC-style JSON body: `{code, message: "<message> (<id>)", details}`. */
+  /** The gRPC-style JSON body: `{code, message: "<message> (<id>)", details, field?}`. */
   toJSON() {
-    const { code, message, details } = this.#body;
-    return { code, message, details: details.map((detail) => ({ ...detail })) };
+    const { code, message, details, field } = this.#body;
+    const json = { code, message, details: details.map((detail) => ({ ...detail })) };
+    if (field !== undefined) json.field = field;
+    return json;
   }
 }
 

@@ -208,7 +208,7 @@ impl HttpResponse {
     }
 
     /// The error's status and gRPC-style body, with `Allow` (405), `WWW-Authenticate` (401)
-    /// or `Retry-After` (429 after a throttle) where HTTP expects them.
+    /// or `Retry-After` (429) where HTTP expects them.
     pub fn error(error: &PhoneError) -> HttpResponse {
         let mut headers = base_headers();
         match error {
@@ -216,7 +216,8 @@ impl HttpResponse {
             PhoneError::Unauthenticated(_) => {
                 headers.push(("www-authenticate", "Bearer".to_owned()))
             }
-            PhoneError::Throttled { retry_after_seconds } => {
+            PhoneError::Throttled { retry_after_seconds }
+            | PhoneError::RateLimited { retry_after_seconds } => {
                 headers.push(("retry-after", retry_after_seconds.to_string()));
             }
             _ => {}

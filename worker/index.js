@@ -6,7 +6,7 @@
 // workers serve requests. SMS go to the Outbox Durable Object, or to SMS_WEBHOOK_URL. The
 // Directory Durable Object lists the users that /admin created, for the admin UI.
 import { DurableObject } from 'cloudflare:workers';
-import { createFetchHandler } from 'contact-phone';
+import { createFetchHandler, rateLimitedResponse } from 'contact-phone';
 import { handleAdmin } from './admin.js';
 import { authenticate } from './auth.js';
 
@@ -162,15 +162,10 @@ async function withinRateLimit(request, env) {
   return success;
 }
 
-/** The gRPC-style body of SPEC §2 for the worker's own 429. */
+/** The worker's own 429, from the package's error table. */
 function rateLimited() {
-  const message = 'Too many requests from this client: slow down';
-  const id = 'HTTP-rate-limited';
-  const body = { code: 8, message: `${message} (${id})`, details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id, message }] };
-  return new Response(JSON.stringify(body), {
-    status: 429,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': '60' },
-  });
+  const { status, headers, body } = rateLimitedResponse(60);
+  return new Response(body, { status, headers });
 }
 
 export default {

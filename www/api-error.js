@@ -14,6 +14,8 @@ export class ApiError extends Error {
     this.body = body;
     this.code = body.code;
     this.id = body.details[0].id;
+    /** The request field at fault (REQUEST-invalid), e.g. "phone.number". */
+    this.field = body.field;
   }
 
   /** Whether `body` is the library's error body (and not, say, an /admin route's `{error}`). */

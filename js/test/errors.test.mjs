@@ -9,11 +9,12 @@ import {
 
 const ERROR_DETAIL = 'type.googleapis.com/zitadel.v1.ErrorDetail';
 
-/** The SPEC §2 body of an error with this code, id and message. */
-const body = ({ code, id, message }) => ({
+/** The SPEC §2 body of an error with this code, id, message and field at fault (if any). */
+const body = ({ code, id, message, field }) => ({
   code,
   message: `${message} (${id})`,
   details: [{ '@type': ERROR_DETAIL, id, message }],
+  ...(field === undefined ? {} : { field }),
 });
 
 /** Asserts everything a user can see of `error`. */
@@ -21,10 +22,9 @@ function assertError(error, expected) {
   assert.ok(error instanceof PhoneError);
   assert.ok(error instanceof Error);
   assert.equal(error.name, 'PhoneError');
-  assert.deepEqual(
-    { code: error.code, status: error.status, id: error.id, message: error.message },
-    expected,
-  );
+  const seen = { code: error.code, status: error.status, id: error.id, message: error.message };
+  if ('field' in error) seen.field = error.field;
+  assert.deepEqual(seen, expected);
   assert.deepEqual(error.details, body(expected).details);
   assert.deepEqual(error.toJSON(), body(expected));
   assert.equal(JSON.stringify(error), JSON.stringify(body(expected)));
@@ -101,7 +101,7 @@ describe('every error id, with its code, HTTP status, message and body', () => {
   const mobile = (mode = RETURN) => setRequest(MOBILE, mode);
   const cases = [
     ['REQUEST-invalid', () => setPhone('u1', { phone: { phone: MOBILE } }, host(), options()),
-      errors.request('phone.phone is not a known field (the field is `number`)')],
+      { ...errors.request('phone.phone is not a known field (the field is `number`)'), field: 'phone.phone' }],
     ['AUTH-unauthenticated', () => setPhone('u1', mobile(), host(), options({ caller: undefined })),
       errors.unauthenticated],
     ['COMMAND-b33QAVgel6', () => setPhone('u1', mobile(), new MemoryHost([user({ kind: 'machine' })]), options()),
@@ -156,7 +156,7 @@ describe('every error id, with its code, HTTP status, message and body', () => {
       return setPhone('u1', mobile(SEND), h, options());
     }, { ...errors.sms, message: 'SMS could not be sent (sendSms failed: rejected with Error: gateway down); the phone and its code are saved, resend to deliver a code' }],
     ['CONFIG-invalid', () => getPhone('u1', host(), options({ defaultRegion: 'XX' })),
-      errors.config('defaultRegion must be a known ISO 3166 alpha-2 region such as "CH"')],
+      { ...errors.config('defaultRegion must be a known ISO 3166 alpha-2 region such as "CH"'), field: 'defaultRegion' }],
   ];
 
   for (const [id, produce, expected] of cases) {

@@ -2,7 +2,7 @@
 // failure modes, per-request host and options, and the body limit while streaming.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createFetchHandler, handleHttp } from 'contact-phone';
+import { createFetchHandler, handleHttp, rateLimitedResponse } from 'contact-phone';
 
 const secret = 'k'.repeat(32);
 
@@ -95,4 +95,15 @@ test('createFetchHandler stops reading a streamed body past the limit and answer
   assert.equal((await response.json()).details[0].id, 'HTTP-too-large');
   // Kept up to 1 MiB, drained (and dropped) up to 16 MiB, then reading stops.
   assert.ok(pulled <= 16 * 16 + 2, `read ${pulled} chunks of 64 KiB of an endless body`);
+});
+
+test("rateLimitedResponse is the error table's 429 with Retry-After", () => {
+  const response = rateLimitedResponse(7);
+  assert.equal(response.status, 429);
+  assert.deepEqual(response.headers, { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': '7' });
+  assert.deepEqual(JSON.parse(response.body), {
+    code: 8,
+    message: 'Too many requests from this client: slow down (HTTP-rate-limited)',
+    details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: 'HTTP-rate-limited', message: 'Too many requests from this client: slow down' }],
+  });
 });

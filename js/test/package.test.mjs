@@ -100,7 +100,7 @@ test('the entries export the public API and nothing internal', async () => {
   const api = await import('contact-phone');
   assert.deepEqual(Object.keys(api).sort(), [
     'PhoneError', 'createFetchHandler', 'default', 'getPhone', 'handleHttp', 'initSync', 'normalizePhone',
-    'removePhone', 'resendPhoneCode', 'setPhone', 'verifyPhone',
+    'rateLimitedResponse', 'removePhone', 'resendPhoneCode', 'setPhone', 'verifyPhone',
   ]);
   const dts = readFileSync(join(root, 'pkg/contact_phone.d.ts'), 'utf8');
   assert.doesNotMatch(dts, /PendingCall/, 'the types name the internal class');

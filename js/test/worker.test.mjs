@@ -32,11 +32,12 @@ async function call(method, path, { token, body, type = 'application/json', raw 
 
 const admin = (method, path, body) => call(method, path, { token: env.ADMIN_TOKEN, body });
 
-function errorBody(code, id, message) {
+function errorBody(code, id, message, field) {
   return {
     code,
     message: `${message} (${id})`,
     details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id, message }],
+    ...(field === undefined ? {} : { field }),
   };
 }
 
@@ -142,8 +143,8 @@ describe('HTTP errors change nothing', () => {
       [await call('POST', '/v3alpha/users/alice/phone', { token: tokens.alice, body: {} }), 405, errorBody(12, 'HTTP-method', 'Method not allowed: use GET, PUT, DELETE')],
       [await put({ raw: JSON.stringify({ phone: { number: 'x'.repeat(17 * 1024) } }) }), 413, errorBody(8, 'HTTP-too-large', 'Request body is over 16384 bytes')],
       [await put({ type: 'text/plain' }), 415, errorBody(3, 'HTTP-media-type', 'Request body must be JSON (Content-Type: application/json)')],
-      [await put({ raw: '{"phone": {"number": "0711234567",}}' }), 400, errorBody(3, 'REQUEST-invalid', 'Request is invalid: body could not be read as JSON: trailing comma at line 1 column 35')],
-      [await put({ body: { phone: { phone: '0711234567' } } }), 400, errorBody(3, 'REQUEST-invalid', 'Request is invalid: phone.phone is not a known field (the field is `number`)')],
+      [await put({ raw: '{"phone": {"number": "0711234567",}}' }), 400, errorBody(3, 'REQUEST-invalid', 'Request is invalid: body could not be read as JSON: trailing comma at line 1 column 35', 'body')],
+      [await put({ body: { phone: { phone: '0711234567' } } }), 400, errorBody(3, 'REQUEST-invalid', 'Request is invalid: phone.phone is not a known field (the field is `number`)', 'phone.phone')],
       [await put({ token: null }), 401, errorBody(16, 'AUTH-unauthenticated', 'No bearer token: send Authorization: Bearer <token>')],
       [await put({ token: 'forged.token' }), 401, errorBody(16, 'AUTH-unauthenticated', 'The bearer token is not valid')],
       [await put({ token: `${tokens.alice.split('.')[0]}.${tokens.bob.split('.')[1]}` }), 401, errorBody(16, 'AUTH-unauthenticated', 'The bearer token is not valid')],

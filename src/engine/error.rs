@@ -266,6 +266,12 @@ pub enum PhoneError {
     },
     /// The HTTP body is not declared as JSON (`HTTP-media-type`).
     UnsupportedMediaType,
+    /// A server's own limit on one client's requests (`HTTP-rate-limited`); the library's
+    /// calls never give it, servers in front of `handleHttp` do.
+    RateLimited {
+        /// Seconds until the client may try again.
+        retry_after_seconds: u64,
+    },
     /// A host callback's Promise did not settle within `timeoutMs` (`HOST-timeout`).
     HostTimeout {
         /// The callback, e.g. `loadUser`.
@@ -315,6 +321,7 @@ pub mod ids {
     pub const PAYLOAD_TOO_LARGE: &str = "HTTP-too-large";
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "HTTP-media-type";
     pub const MISUSE: &str = "INTERNAL-misuse";
+    pub const RATE_LIMITED: &str = "HTTP-rate-limited";
 }
 
 impl PhoneError {
@@ -335,7 +342,7 @@ impl PhoneError {
                 Code::FailedPrecondition
             }
             PermissionDenied => Code::PermissionDenied,
-            CodeLocked | Throttled { .. } => Code::ResourceExhausted,
+            CodeLocked | Throttled { .. } | RateLimited { .. } => Code::ResourceExhausted,
             Conflict => Code::Aborted,
             CodeSecret(_)
             | InvalidOption { .. }
@@ -387,6 +394,7 @@ impl PhoneError {
             PayloadTooLarge { .. } => ids::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => ids::UNSUPPORTED_MEDIA_TYPE,
             Misuse(_) => ids::MISUSE,
+            RateLimited { .. } => ids::RATE_LIMITED,
         }
     }
 
@@ -449,6 +457,7 @@ impl PhoneError {
             UnsupportedMediaType => {
                 "Request body must be JSON (Content-Type: application/json)".into()
             }
+            RateLimited { .. } => "Too many requests from this client: slow down".into(),
             Misuse(self::Misuse::UnexpectedAnswer) => {
                 "Internal error: a step of the call was answered out of order".into()
             }
@@ -459,13 +468,23 @@ impl PhoneError {
     }
 
     /// The gRPC-style JSON body of SPEC §2:
-    /// `{code, message: "<message> (<id>)", details: [{@type, id, message}]}`.
+    /// `{code, message: "<message> (<id>)", details: [{@type, id, message}], field?}`.
     pub fn body(&self) -> ErrorBody {
         let message = self.message();
         ErrorBody {
             code: self.code().number(),
             message: format!("{message} ({})", self.id()),
             details: [ErrorDetail { type_url: ERROR_DETAIL_TYPE, id: self.id(), message }],
+            field: self.field_at_fault().map(str::to_owned),
+        }
+    }
+
+    /// The request field or option at fault, e.g. `phone.number`, for errors about one.
+    pub fn field_at_fault(&self) -> Option<&str> {
+        match self {
+            PhoneError::InvalidRequest { field, .. } => Some(field),
+            PhoneError::InvalidOption { option, .. } => Some(option),
+            _ => None,
         }
     }
 
@@ -505,6 +524,10 @@ pub struct ErrorBody {
     pub message: String,
     /// One `zitadel.v1.ErrorDetail`.
     pub details: [ErrorDetail; 1],
+    /// The request field or option at fault, so that a form can mark it without reading the
+    /// message; absent for other errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// `{@type, id, message}`: ZITADEL's error detail.
@@ -559,6 +582,7 @@ mod tests {
             (PhoneError::storage(Callback::LoadUser, "boom"), 13, 500, "HOST-storage"),
             (HostSms { cause: "down".into(), saved: true }, 14, 503, "HOST-sms"),
             (Misuse(self::Misuse::FinishedEarly), 13, 500, "INTERNAL-misuse"),
+            (RateLimited { retry_after_seconds: 60 }, 8, 429, "HTTP-rate-limited"),
         ];
         for (error, code, status, id) in table {
             assert_eq!(error.code().number(), code, "{error:?}");
@@ -589,6 +613,9 @@ mod tests {
     fn messages_name_the_field_and_the_secret() {
         let e = PhoneError::field("phone.phone", FieldProblem::UnknownKey { hint: Some("x") });
         assert_eq!(e.message(), "Request is invalid: phone.phone is not a known field (x)");
+        assert_eq!(serde_json::to_value(e.body()).unwrap()["field"], "phone.phone");
+        let option = PhoneError::option("code.length", FieldProblem::Missing);
+        assert_eq!(option.body().field.as_deref(), Some("code.length"));
         let short = PhoneError::CodeSecret(SecretProblem::TooShort { min_bytes: 32 });
         assert_eq!(short.message(), "codeSecret must be at least 32 bytes");
         assert!(PhoneError::CodeSecret(SecretProblem::Missing).message().contains("codeSecret"));

@@ -215,6 +215,8 @@ export interface PhoneErrorBody {
   code: number;
   message: string;
   details: { "@type": "type.googleapis.com/zitadel.v1.ErrorDetail"; id: string; message: string }[];
+  /** The request field or option at fault (REQUEST-invalid, CONFIG-invalid), e.g. "phone.number". */
+  field?: string;
 }
 
 /** Every failure of the library: check `id` (stable) or `code` (gRPC). */
@@ -228,6 +230,8 @@ export class PhoneError extends Error {
   /** Stable id, e.g. "PHONE-so0wa". */
   readonly id: string;
   readonly details: PhoneErrorBody["details"];
+  /** The request field or option at fault (REQUEST-invalid, CONFIG-invalid), e.g. "phone.number". */
+  readonly field?: string;
   toJSON(): PhoneErrorBody;
 }
 "#;

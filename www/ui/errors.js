@@ -8,17 +8,15 @@ const PHONE_IDS = new Set(['PHONE-Zt0NV', 'PHONE-so0wa']);
 const CODE_IDS = new Set(['CODE-woT0xc', 'CODE-locked', 'CODE-QvUQ4P', 'COMMAND-2M9fs']);
 
 /**
- * "phone", "code" or "status": the field `error` of `operation` concerns. REQUEST-invalid names
- * the field in its message (SPEC §2), which is the only way to tell which field it is.
+ * "phone", "code" or "status": the field `error` of `operation` concerns, from its id or, for
+ * REQUEST-invalid, the `field` the error body names.
  */
 export function fieldOf(operation, error) {
   if (!(error instanceof ApiError)) return 'status';
-  if (operation === 'setPhone'
-    && (PHONE_IDS.has(error.id) || (error.id === 'REQUEST-invalid' && error.message.includes('phone.number')))) {
+  if (operation === 'setPhone' && (PHONE_IDS.has(error.id) || error.field === 'phone.number')) {
     return 'phone';
   }
-  if (operation === 'verifyPhone'
-    && (CODE_IDS.has(error.id) || (error.id === 'REQUEST-invalid' && error.message.includes('verificationCode')))) {
+  if (operation === 'verifyPhone' && (CODE_IDS.has(error.id) || error.field === 'verificationCode')) {
     return 'code';
   }
   return 'status';
