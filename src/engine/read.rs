@@ -61,28 +61,30 @@ pub(crate) fn read<'a, T: Deserialize<'a>>(
     blame: Blame,
     hints: &[Hint],
 ) -> Result<T, PhoneError> {
-    T::deserialize(ValueDeserializer(value)).map_err(|ReadError { problem, path }| {
-        let mut text = root.to_owned();
-        for segment in path.iter().rev() {
-            match segment {
-                Segment::Key(key) if text.is_empty() => text.push_str(key),
-                Segment::Key(key) => {
-                    text.push('.');
-                    text.push_str(key);
+    T::deserialize(ValueDeserializer { value, field: false }).map_err(
+        |ReadError { problem, path }| {
+            let mut text = root.to_owned();
+            for segment in path.iter().rev() {
+                match segment {
+                    Segment::Key(key) if text.is_empty() => text.push_str(key),
+                    Segment::Key(key) => {
+                        text.push('.');
+                        text.push_str(key);
+                    }
+                    Segment::Index(index) => text.push_str(&format!("[{index}]")),
                 }
-                Segment::Index(index) => text.push_str(&format!("[{index}]")),
             }
-        }
-        let path = if text.is_empty() { blame.root().to_owned() } else { text };
-        let problem = match problem {
-            FieldProblem::UnknownKey { .. } => {
-                let hint = hints.iter().find(|(wrong, _)| *wrong == path).map(|h| h.1);
-                FieldProblem::UnknownKey { hint }
-            }
-            problem => problem,
-        };
-        blame.error(&path, problem)
-    })
+            let path = if text.is_empty() { blame.root().to_owned() } else { text };
+            let problem = match problem {
+                FieldProblem::UnknownKey { .. } => {
+                    let hint = hints.iter().find(|(wrong, _)| *wrong == path).map(|h| h.1);
+                    FieldProblem::UnknownKey { hint }
+                }
+                problem => problem,
+            };
+            blame.error(&path, problem)
+        },
+    )
 }
 
 /// Why a value could not be read, and where.
@@ -158,15 +160,29 @@ impl de::Error for ReadError {
 }
 
 /// serde's view of a [`Value`] with [`ReadError`]s. `null` is an absent `Option`, as in
-/// protobuf JSON.
+/// protobuf JSON, and as the value of a required field, a missing field.
 #[derive(Clone, Copy)]
-pub(crate) struct ValueDeserializer<'a>(pub(crate) &'a Value);
+pub(crate) struct ValueDeserializer<'a> {
+    value: &'a Value,
+    /// Whether the value is a field of an object (where `null` means absent).
+    field: bool,
+}
+
+impl<'de> ValueDeserializer<'de> {
+    /// A value that must be present: a `null` field is missing.
+    fn required<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        if self.field && self.value.is_null() {
+            return Err(ReadError::new(FieldProblem::Missing));
+        }
+        self.deserialize_any(visitor)
+    }
+}
 
 impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
     type Error = ReadError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        match self.0 {
+        match self.value {
             Value::Null => visitor.visit_unit(),
             Value::Bool(b) => visitor.visit_bool(*b),
             Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
@@ -184,10 +200,26 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        match self.0 {
+        match self.value {
             Value::Null => visitor.visit_none(),
             _ => visitor.visit_some(self),
         }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.required(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.required(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.required(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.required(visitor)
     }
 
     /// Only from an object: serde's derived structs would also take an array of the values.
@@ -197,10 +229,9 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ReadError> {
-        match self.0 {
-            Value::Object(_) => self.deserialize_any(visitor),
+        match self.value {
             Value::Array(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &visitor)),
-            _ => self.deserialize_any(visitor),
+            _ => self.required(visitor),
         }
     }
 
@@ -210,15 +241,15 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ReadError> {
-        match self.0 {
+        match self.value {
             Value::String(s) => visitor.visit_enum(StrDeserializer::<ReadError>::new(s)),
-            _ => self.deserialize_any(visitor),
+            _ => self.required(visitor),
         }
     }
 
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct newtype_struct seq tuple tuple_struct map identifier ignored_any
+        i8 i16 i32 i64 i128 u8 u16 u32 u128 f32 f64 char string bytes byte_buf
+        unit unit_struct newtype_struct tuple tuple_struct map identifier ignored_any
     }
 }
 
@@ -247,61 +278,12 @@ impl<'de> de::MapAccess<'de> for Fields<'de> {
     ) -> Result<V::Value, ReadError> {
         // serde asks for a value only after its key.
         let (key, value) = self.value.take().unwrap_or(("", &Value::Null));
-        let read = match value {
-            Value::Null => seed.deserialize(NullField),
-            value => seed.deserialize(ValueDeserializer(value)),
-        };
-        read.map_err(|error| error.within(Segment::Key(key.to_owned())))
+        seed.deserialize(ValueDeserializer { value, field: true })
+            .map_err(|error| error.within(Segment::Key(key.to_owned())))
     }
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.fields.len())
-    }
-}
-
-/// A field whose value is `null`: absent, as in protobuf JSON. An optional field reads `None`,
-/// a required one is missing; `serde_json::Value` and ignored fields read `null`.
-struct NullField;
-
-impl<'de> Deserializer<'de> for NullField {
-    type Error = ReadError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        visitor.visit_unit()
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-        visitor.visit_none()
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ReadError> {
-        Err(ReadError::new(FieldProblem::Missing))
-    }
-
-    fn deserialize_u64<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ReadError> {
-        Err(ReadError::new(FieldProblem::Missing))
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ReadError> {
-        Err(ReadError::new(FieldProblem::Missing))
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ReadError> {
-        Err(ReadError::new(FieldProblem::Missing))
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, ReadError> {
-        Err(ReadError::new(FieldProblem::Missing))
-    }
-
-    serde::forward_to_deserialize_any! {
-        i8 i16 i32 i64 i128 u8 u16 u32 u128 f32 f64 char string bytes byte_buf unit
-        unit_struct newtype_struct tuple tuple_struct map enum identifier ignored_any
     }
 }
 
@@ -318,7 +300,7 @@ impl<'de> de::SeqAccess<'de> for Items<'de> {
         seed: T,
     ) -> Result<Option<T::Value>, ReadError> {
         let Some((index, item)) = self.items.next() else { return Ok(None) };
-        seed.deserialize(ValueDeserializer(item))
+        seed.deserialize(ValueDeserializer { value: item, field: false })
             .map(Some)
             .map_err(|error| error.within(Segment::Index(index)))
     }
