@@ -10,6 +10,7 @@ mod convert;
 mod error;
 mod normalize;
 pub use normalize::*;
+mod recent;
 mod types;
 
 #[cfg(feature = "calls")]

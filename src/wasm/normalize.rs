@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{self, options_json};
 use super::error;
+use super::recent::Recent;
 use crate::engine;
 use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::options::PhoneRules;
@@ -32,18 +33,14 @@ pub fn normalize_phone(
         .map_err(|e| error::to_js_without_stack(&e))
 }
 
-/// How many options texts normalizePhone remembers (e.g. one per default region in use).
-const RECENT: usize = 8;
-
 thread_local! {
-    /// normalizePhone's recent options: their JSON text and their phone rules. The same few
-    /// options come with most calls, and reading them costs more than parsing the number.
-    static RECENT_RULES: RefCell<Vec<(String, PhoneRules)>> = const { RefCell::new(Vec::new()) };
+    /// normalizePhone's recent options and their phone rules: reading them costs more than
+    /// parsing the number.
+    static RECENT_RULES: RefCell<Recent<PhoneRules>> = const { RefCell::new(Recent::new()) };
 }
 
 /// Runs `parse` with the phone rules of `options`: the defaults for `undefined` or `null`,
-/// else those read from the options' JSON text, or remembered from an earlier call with the
-/// same text.
+/// else those of the options' JSON text.
 fn with_rules<T>(
     options: &JsValue,
     parse: impl FnOnce(&PhoneRules) -> Result<T, PhoneError>,
@@ -53,21 +50,5 @@ fn with_rules<T>(
     }
     let text = convert::json_text(options)
         .map_err(|why| PhoneError::option("options", FieldProblem::NotJson(why)))?;
-    RECENT_RULES.with_borrow_mut(|recent| {
-        match recent.iter().position(|(seen, _)| *seen == text) {
-            Some(i) => recent.swap(0, i),
-            None => {
-                let value = serde_json::from_str(&text).map_err(|e| {
-                    PhoneError::option("options", FieldProblem::NotJson(e.to_string()))
-                })?;
-                let rules = PhoneRules::from_json(&value)?;
-                recent.truncate(RECENT - 1);
-                recent.insert(0, (text, rules));
-            }
-        }
-        match recent.first() {
-            Some((_, rules)) => parse(rules),
-            None => parse(&PhoneRules::default()),
-        }
-    })
+    RECENT_RULES.with_borrow_mut(|recent| parse(recent.read(text, PhoneRules::from_json)?))
 }
