@@ -3,6 +3,7 @@
 use std::hint::black_box;
 
 use contact_phone::engine::code::{RandomSource, RandomUnavailable};
+use contact_phone::engine::error::Callback;
 use contact_phone::http;
 use contact_phone::engine::options::Options;
 use contact_phone::engine::phone::{self, ParseOptions, Region};
@@ -38,7 +39,7 @@ fn benches(c: &mut Criterion) {
     let options_json = json!({"caller": {"userId": "u1"}, "codeSecret": "0123456789abcdef0123456789abcdef"});
     c.bench_function("Options::from_json", |b| b.iter(|| Options::from_json(black_box(&options_json))));
 
-    let user = UserRecord::from_json(&json!({"userId": "u1", "resourceOwner": "o", "sequence": 1}), "u1", "b").unwrap();
+    let user = UserRecord::from_json(&json!({"userId": "u1", "resourceOwner": "o", "sequence": 1}), "u1", Callback::LoadUser).unwrap();
     let (set, options) = prepare(SetPhone::parse(&json!("u1"), &request).unwrap(), &options_json).unwrap();
     let ctx = Context { options: &options, now: Timestamp::from_millis(1_795_867_200_000).unwrap() };
     let mut random = Counter(1);
