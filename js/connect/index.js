@@ -1,5 +1,5 @@
 // contact-phone/connect: ZITADEL's gRPC and Connect services over the package's calls, for
-// connect-es servers (connect-node, Fastify, Express, Next.js) and fetch runtimes.
+// connect-es routers (connect-node, or connect-es's other server adapters).
 //
 // Each method converts the protobuf request into the package's JSON-shaped request, calls
 // setPhone/verifyPhone/resendPhoneCode/removePhone, and converts the reply back; every rule
@@ -30,6 +30,9 @@ const CALLER = createContextKey(null, { description: 'contact-phone caller' });
  */
 export function routes(router, { host, options = {}, authenticate } = {}) {
   if (host === undefined || host === null) throw new TypeError('routes(router, {host}): host is required');
+  if (!authenticate && typeof host !== 'function' && typeof host.authenticate !== 'function') {
+    throw new TypeError('routes(router, {host, authenticate}): pass authenticate, or a host with authenticate(token)');
+  }
   const resolve = async (value, context) => (typeof value === 'function' ? value(context) : value);
 
   // The gate runs once the headers are in and before the body is read: an unknown caller
@@ -42,7 +45,7 @@ export function routes(router, { host, options = {}, authenticate } = {}) {
       caller = await authenticate(token);
     } else {
       const h = await resolve(host, context);
-      if (typeof h.authenticate !== 'function') throw new TypeError('routes(): pass authenticate, or a host with authenticate(token)');
+      if (typeof h.authenticate !== 'function') throw new TypeError('routes(): the host has no authenticate(token)');
       caller = await h.authenticate(token);
     }
     if (caller === null || caller === undefined) throw unauthenticated('The bearer token is not valid');
