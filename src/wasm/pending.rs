@@ -164,13 +164,10 @@ impl PendingCall {
 fn call_host(driver: &mut Driver<AnyCall>, host: &mut Host) -> Next {
     let timeout_ms = driver.options().timeout_ms;
     match driver.want() {
-        Want::Authenticate(token) => match host::authenticate(&host.object, token, timeout_ms) {
-            Ok(called) => Next::from(called),
-            Err(error) => {
-                driver.authenticated(Err(error));
-                Next::Step
-            }
-        },
+        Want::Authenticate(token) => {
+            let called = host::authenticate(&host.object, token, timeout_ms);
+            next_or_fail(called, |error| driver.authenticated(Err(error)))
+        }
         Want::Load(user_id) => {
             if host.callbacks.is_none() {
                 match JsHost::new(&host.object, driver.needs(), timeout_ms) {
@@ -181,36 +178,37 @@ fn call_host(driver: &mut Driver<AnyCall>, host: &mut Host) -> Next {
                     }
                 }
             }
-            match &host.callbacks {
-                Some(callbacks) => Next::from(callbacks.load(user_id)),
-                None => Next::Step,
-            }
+            let called = host.callbacks().map(|callbacks| callbacks.load(user_id));
+            next_or_fail(called, |error| driver.loaded(Err(error), &mut platform::PlatformRandom))
         }
-        Want::Save(save) => match host.callbacks.as_ref().map(|callbacks| callbacks.save(save)) {
-            Some(Ok(called)) => Next::from(called),
-            Some(Err(error)) => {
-                driver.saved(Err(error));
-                Next::Step
-            }
-            None => {
-                driver.saved(Err(PhoneError::Misuse(Misuse::UnexpectedAnswer)));
-                Next::Step
-            }
-        },
+        Want::Save(save) => {
+            let called = host.callbacks().and_then(|callbacks| callbacks.save(save));
+            next_or_fail(called, |error| driver.saved(Err(error)))
+        }
         Want::Send(message) => {
-            match host.callbacks.as_ref().map(|callbacks| callbacks.send(message)) {
-                Some(Ok(called)) => Next::from(called),
-                Some(Err(error)) => {
-                    driver.sent(Err(error));
-                    Next::Step
-                }
-                None => {
-                    driver.sent(Err(PhoneError::Misuse(Misuse::UnexpectedAnswer)));
-                    Next::Step
-                }
-            }
+            let called = host.callbacks().and_then(|callbacks| callbacks.send(message));
+            next_or_fail(called, |error| driver.sent(Err(error)))
         }
         Want::Done => Next::Finished,
+    }
+}
+
+/// What calling a callback gave; when it could not be called, `fail` hands the error to the
+/// step that wanted it.
+fn next_or_fail(called: Result<Called, PhoneError>, fail: impl FnOnce(PhoneError)) -> Next {
+    match called {
+        Ok(called) => Next::from(called),
+        Err(error) => {
+            fail(error);
+            Next::Step
+        }
+    }
+}
+
+impl Host {
+    /// The checked storage callbacks, which the first load sets up.
+    fn callbacks(&self) -> Result<&JsHost, PhoneError> {
+        self.callbacks.as_ref().ok_or(PhoneError::Misuse(Misuse::UnexpectedAnswer))
     }
 }
 
