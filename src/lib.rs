@@ -23,14 +23,17 @@
 //!   record to save (with its audit events), the effects to run after the save (an SMS) and the
 //!   reply, or an error. It never awaits, reads a clock or draws randomness itself.
 //! - [`driver`] puts the I/O in order, as a state machine that does none itself
-//!   ([`driver::Driver`]): load the record, ask the engine, save it with compare-and-swap
-//!   (reloading and deciding again when another writer won), then run the effects.
-//!   [`driver::run`] runs it over the small [`driver::Host`] trait (the tests' hosts).
-//! - `wasm` (only on `wasm32`) runs the driver over the JS host object, adapts JS values, and
-//!   exports `setPhone`, `verifyPhone`, `resendPhoneCode`, `removePhone`, `getPhone`,
-//!   `handleHttp`, `normalizePhone` and the `PhoneError` class. The only async code is
-//!   `js/bindings.js`, which awaits the host's Promises, so the wasm carries no async runtime.
-//!   Values go to JS through serde-wasm-bindgen and come from JS as JSON (serde_json).
+//!   ([`driver::Driver`]): for HTTP, route, options and token, then authenticate; for every
+//!   call, load the record, ask the engine, save it with compare-and-swap (reloading and
+//!   deciding again when another writer won), then run the effects. [`driver::run`] and
+//!   [`driver::drive`] run it over the small [`driver::Host`] trait (the tests' hosts).
+//! - [`http`] routes `handleHttp`'s requests and writes its responses and their statuses.
+//! - `wasm` (only on `wasm32`) turns what the driver wants into calls of the JS host object,
+//!   adapts JS values, and exports `setPhone`, `verifyPhone`, `resendPhoneCode`, `removePhone`,
+//!   `getPhone`, `handleHttp`, `rateLimitedResponse`, `normalizePhone` and the `PhoneError`
+//!   class. The only async code is `js/bindings.js`, which awaits the host's Promises, so the
+//!   wasm carries no async runtime. Values go to JS through serde-wasm-bindgen and come from JS
+//!   as JSON (serde_json).
 #![warn(missing_docs)]
 
 pub mod driver;
