@@ -64,6 +64,9 @@ Paste into a shell:
   # an admin sets a verified number, or returns the code instead of sending it
   curl -s -X PUT $API/v3alpha/users/alice/phone -H "Authorization: Bearer $ADMIN_TOKEN" \\
     -H 'Content-Type: application/json' -d '{"phone": {"number": "079 765 43 21", "isVerified": true}}'
+  # ZITADEL's UserService over the Connect protocol (gRPC-web works too, e.g. @zitadel/client)
+  curl -s $API/zitadel.user.v2.UserService/SetPhone -H "Authorization: Bearer $ADMIN_TOKEN" \\
+    -H 'Content-Type: application/json' -d '{"userId": "alice", "phone": "079 765 43 21", "returnCode": {}}'
   # more users (any fields; returns their tokens)
   curl -s -X POST $API/admin/users -H "Authorization: Bearer $ADMIN_TOKEN" \\
     -H 'Content-Type: application/json' -d '[{"userId": "bob", "resourceOwner": "acme"}]'
