@@ -61,30 +61,8 @@ pub(crate) fn read<'a, T: Deserialize<'a>>(
     blame: Blame,
     hints: &[Hint],
 ) -> Result<T, PhoneError> {
-    T::deserialize(ValueDeserializer { value, field: false }).map_err(
-        |ReadError { problem, path }| {
-            let mut text = root.to_owned();
-            for segment in path.iter().rev() {
-                match segment {
-                    Segment::Key(key) if text.is_empty() => text.push_str(key),
-                    Segment::Key(key) => {
-                        text.push('.');
-                        text.push_str(key);
-                    }
-                    Segment::Index(index) => text.push_str(&format!("[{index}]")),
-                }
-            }
-            let path = if text.is_empty() { blame.root().to_owned() } else { text };
-            let problem = match problem {
-                FieldProblem::UnknownKey { .. } => {
-                    let hint = hints.iter().find(|(wrong, _)| *wrong == path).map(|h| h.1);
-                    FieldProblem::UnknownKey { hint }
-                }
-                problem => problem,
-            };
-            blame.error(&path, problem)
-        },
-    )
+    T::deserialize(ValueDeserializer { value, field: false })
+        .map_err(|error| error.blamed(root, blame, hints))
 }
 
 /// Why a value could not be read, and where.
@@ -117,6 +95,33 @@ impl ReadError {
     fn within(mut self, segment: Segment) -> Self {
         self.path.push(segment);
         self
+    }
+
+    /// The error of whoever is to blame, naming the field by its path below `root`. Not
+    /// generic, so one copy serves every type [`read`] reads.
+    #[cold]
+    #[inline(never)]
+    fn blamed(self, root: &str, blame: Blame, hints: &[Hint]) -> PhoneError {
+        let mut text = root.to_owned();
+        for segment in self.path.iter().rev() {
+            match segment {
+                Segment::Key(key) if text.is_empty() => text.push_str(key),
+                Segment::Key(key) => {
+                    text.push('.');
+                    text.push_str(key);
+                }
+                Segment::Index(index) => text.push_str(&format!("[{index}]")),
+            }
+        }
+        let path = if text.is_empty() { blame.root().to_owned() } else { text };
+        let problem = match self.problem {
+            FieldProblem::UnknownKey { .. } => {
+                let hint = hints.iter().find(|(wrong, _)| *wrong == path).map(|h| h.1);
+                FieldProblem::UnknownKey { hint }
+            }
+            problem => problem,
+        };
+        blame.error(&path, problem)
     }
 }
 
