@@ -62,11 +62,16 @@ struct RequestParts {
     body: Option<Text<0, { usize::MAX }>>,
 }
 
-/// The two kinds of resource, and the methods each accepts.
+/// The routed resources, and the methods each accepts.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Resource {
+    /// `/v3alpha/users/:userId/phone`: GET, PUT (SPEC's body), DELETE.
     Phone,
+    /// `/v2/users/:userId/phone` (ZITADEL's REST gateway): POST (v2 body), DELETE.
+    V2Phone,
+    /// `…/phone/verify`, v3alpha and v2: POST.
     Verify,
+    /// `…/phone/resend`, v3alpha and v2: POST.
     Resend,
 }
 
@@ -74,8 +79,18 @@ impl Resource {
     fn allow(self) -> &'static str {
         match self {
             Resource::Phone => "GET, PUT, DELETE",
+            Resource::V2Phone => "POST, DELETE",
             Resource::Verify | Resource::Resend => "POST",
         }
+    }
+
+    fn allows(self, method: &str) -> bool {
+        matches!(
+            (self, method),
+            (Resource::Phone, "GET" | "PUT" | "DELETE")
+                | (Resource::V2Phone, "POST" | "DELETE")
+                | (Resource::Verify | Resource::Resend, "POST")
+        )
     }
 }
 
@@ -98,11 +113,7 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
 
     let (resource, user_id) = route(&path)?;
     let method = method.to_ascii_uppercase();
-    let allowed = matches!(
-        (resource, method.as_str()),
-        (Resource::Phone, "GET" | "PUT" | "DELETE") | (Resource::Verify | Resource::Resend, "POST")
-    );
-    if !allowed {
+    if !resource.allows(&method) {
         return Err(PhoneError::MethodNotAllowed { allow: resource.allow() });
     }
     if body.len() > MAX_BODY_BYTES {
@@ -122,7 +133,8 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
     let call = match (resource, method.as_str()) {
         (Resource::Phone, "PUT") => HttpCall::Set(SetPhone::parse(&user_id, &json_body)?),
         (Resource::Phone, "GET") => HttpCall::Get(GetPhone::parse(&user_id)?),
-        (Resource::Phone, _) => HttpCall::Remove(RemovePhone::parse(&user_id)?),
+        (Resource::V2Phone, "POST") => HttpCall::Set(SetPhone::parse_v2(&user_id, &json_body)?),
+        (Resource::Phone | Resource::V2Phone, _) => HttpCall::Remove(RemovePhone::parse(&user_id)?),
         (Resource::Verify, _) => HttpCall::Verify(VerifyPhone::parse(&user_id, &json_body)?),
         (Resource::Resend, _) => HttpCall::Resend(ResendCode::parse(&user_id, &json_body)?),
     };
@@ -130,15 +142,17 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
     Ok(HttpRequest { call, token })
 }
 
-/// `/v3alpha/users/:userId/phone[/verify|/resend]`, with the user id percent-decoded; the
-/// query string is ignored.
+/// `/v3alpha/users/:userId/phone[/verify|/resend]` and ZITADEL's REST gateway's
+/// `/v2/users/:userId/phone[/verify|/resend]`, with the user id percent-decoded; the query
+/// string is ignored.
 fn route(path: &str) -> Result<(Resource, String), PhoneError> {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let segments: Vec<&str> = path.split('/').collect();
     let (user_id, resource) = match segments.as_slice() {
         ["", "v3alpha", "users", user_id, "phone"] => (user_id, Resource::Phone),
-        ["", "v3alpha", "users", user_id, "phone", "verify"] => (user_id, Resource::Verify),
-        ["", "v3alpha", "users", user_id, "phone", "resend"] => (user_id, Resource::Resend),
+        ["", "v2", "users", user_id, "phone"] => (user_id, Resource::V2Phone),
+        ["", "v3alpha" | "v2", "users", user_id, "phone", "verify"] => (user_id, Resource::Verify),
+        ["", "v3alpha" | "v2", "users", user_id, "phone", "resend"] => (user_id, Resource::Resend),
         _ => return Err(PhoneError::RouteNotFound),
     };
     let user_id = percent_decode(user_id).ok_or_else(|| {
@@ -298,6 +312,48 @@ mod tests {
         assert!(matches!(remove.call, HttpCall::Remove(_)));
         let get = parse_request(&request("GET", "/v3alpha/users/u1/phone", None, None)).unwrap();
         assert!(matches!(get.call, HttpCall::Get(_)));
+    }
+
+    #[test]
+    fn routes_zitadel_s_v2_rest_gateway() {
+        let json_type = Some("application/json");
+        let set = parse_request(&request(
+            "POST",
+            "/v2/users/u1/phone",
+            json_type,
+            Some(r#"{"phone":"+41 71 123 45 67","returnCode":{}}"#),
+        ))
+        .unwrap();
+        let HttpCall::Set(call) = set.call else { panic!("not a set: {set:?}") };
+        assert_eq!(
+            (call.user_id.as_str(), call.number.as_str(), call.mode),
+            ("u1", "+41 71 123 45 67", VerificationMode::ReturnCode)
+        );
+        let verify = parse_request(&request(
+            "POST",
+            "/v2/users/u1/phone/verify",
+            json_type,
+            Some(r#"{"verificationCode":"ABC"}"#),
+        ))
+        .unwrap();
+        assert!(matches!(verify.call, HttpCall::Verify(v) if v.code == "ABC"));
+        let resend =
+            parse_request(&request("POST", "/v2/users/u1/phone/resend", json_type, Some("{}")))
+                .unwrap();
+        assert!(matches!(resend.call, HttpCall::Resend(r) if r.delivery == Delivery::Send));
+        let remove = parse_request(&request("DELETE", "/v2/users/u1/phone", None, None)).unwrap();
+        assert!(matches!(remove.call, HttpCall::Remove(_)));
+        let wrong = parse_request(&request("PUT", "/v2/users/u1/phone", json_type, Some("{}")));
+        assert_eq!(wrong, Err(PhoneError::MethodNotAllowed { allow: "POST, DELETE" }));
+        let nested = r#"{"phone":{"number":"+41711234567"}}"#;
+        let err = parse_request(&request("POST", "/v2/users/u1/phone", json_type, Some(nested)));
+        assert_eq!(err.unwrap_err().message(), "Request is invalid: phone must be a string");
+        let both = r#"{"phone":"1","sendCode":{},"isVerified":true}"#;
+        let err = parse_request(&request("POST", "/v2/users/u1/phone", json_type, Some(both)));
+        assert_eq!(
+            err.unwrap_err().message(),
+            "Request is invalid: isVerified cannot be combined with sendCode"
+        );
     }
 
     #[test]

@@ -107,3 +107,37 @@ test("rateLimitedResponse is the error table's 429 with Retry-After", () => {
     details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: 'HTTP-rate-limited', message: 'Too many requests from this client: slow down' }],
   });
 });
+
+test("ZITADEL's v2 REST routes: set with the flat body, verify, resend, remove", async () => {
+  const host = memoryHost();
+  const now = () => Date.UTC(2026, 11, 7, 12, 0, 0);
+  const options = { codeSecret: secret, now, resendCooldownSeconds: 0 };
+  const call = async (method, path, body) => {
+    const headers = { authorization: 'Bearer u1-token', ...(body ? { 'content-type': 'application/json' } : {}) };
+    const reply = await handleHttp({ method, path, headers, body: body ? JSON.stringify(body) : null }, host, options);
+    return { status: reply.status, body: JSON.parse(reply.body) };
+  };
+  const details = (sequence) => ({ sequence: String(sequence), changeDate: '2026-12-07T12:00:00.000Z', resourceOwner: 'org1' });
+
+  const set = await call('POST', '/v2/users/u1/phone', { phone: '079 123 45 67', returnCode: {} });
+  assert.equal(set.status, 200);
+  assert.deepEqual(set.body.details, details(3));
+  assert.match(set.body.verificationCode, /^[A-Z0-9]{6}$/);
+  assert.deepEqual(host.users.get('u1').phone.number, '+41791234567');
+
+  const resent = await call('POST', '/v2/users/u1/phone/resend', { returnCode: {} });
+  assert.deepEqual(resent.body.details, details(4));
+  const wrong = await call('POST', '/v2/users/u1/phone/verify', { verificationCode: resent.body.verificationCode === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA' });
+  assert.deepEqual([wrong.status, wrong.body.details[0].id], [400, 'CODE-woT0xc']);
+  const verified = await call('POST', '/v2/users/u1/phone/verify', { verificationCode: resent.body.verificationCode });
+  assert.deepEqual(verified, { status: 200, body: { details: details(6) } });
+  assert.equal(host.users.get('u1').phone.isVerified, true);
+
+  const nested = await call('POST', '/v2/users/u1/phone', { phone: { number: '079 123 45 67' } });
+  assert.deepEqual([nested.status, nested.body.message, nested.body.field], [400, 'Request is invalid: phone must be a string (REQUEST-invalid)', 'phone']);
+  const removed = await call('DELETE', '/v2/users/u1/phone');
+  assert.deepEqual(removed, { status: 200, body: { details: details(7) } });
+  assert.equal(host.users.get('u1').phone, null);
+  const put = await call('PUT', '/v2/users/u1/phone', { phone: '079 123 45 67' });
+  assert.deepEqual([put.status, put.body.details[0].id], [405, 'HTTP-method']);
+});

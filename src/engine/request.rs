@@ -108,6 +108,20 @@ struct PhoneBody {
     is_verified: Option<Flag>,
 }
 
+/// The body of ZITADEL's v2 `SetPhone` (`POST /v2/users/:userId/phone`): the number itself is
+/// `phone`, next to the mode.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
+struct SetPhoneV2Body {
+    phone: Text<1, MAX_NUMBER>,
+    #[serde(alias = "send_code")]
+    send_code: Option<Empty>,
+    #[serde(alias = "return_code")]
+    return_code: Option<Empty>,
+    #[serde(alias = "is_verified")]
+    is_verified: Option<Flag>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
 struct VerifyBody {
@@ -134,20 +148,42 @@ impl SetPhone {
     pub fn parse(user_id: &Value, request: &Value) -> Result<SetPhone, PhoneError> {
         let user_id = self::user_id(user_id)?;
         let SetPhoneBody { phone } = read(request, "", Blame::Request, SET_HINTS)?;
-        if phone.is_verified == Some(Flag(false)) {
-            return Err(PhoneError::field("phone.isVerified", FieldProblem::MustBeTrue));
-        }
-        let modes = [
-            ("phone.sendCode", phone.send_code.map(|_| VerificationMode::SendCode)),
-            ("phone.returnCode", phone.return_code.map(|_| VerificationMode::ReturnCode)),
-            ("phone.isVerified", phone.is_verified.map(|_| VerificationMode::MarkVerified)),
-        ];
-        Ok(SetPhone {
-            user_id,
-            number: phone.number.0,
-            mode: one_of(&modes, VerificationMode::SendCode)?,
-        })
+        let modes = [phone.send_code, phone.return_code];
+        let mode = set_mode(NESTED_MODES, modes, phone.is_verified)?;
+        Ok(SetPhone { user_id, number: phone.number.0, mode })
     }
+
+    /// Parses ZITADEL's v2 body `{phone, sendCode?, returnCode?, isVerified?}`, where `phone`
+    /// is the number.
+    pub fn parse_v2(user_id: &Value, request: &Value) -> Result<SetPhone, PhoneError> {
+        let user_id = self::user_id(user_id)?;
+        let body: SetPhoneV2Body = read(request, "", Blame::Request, &[])?;
+        let mode = set_mode(FLAT_MODES, [body.send_code, body.return_code], body.is_verified)?;
+        Ok(SetPhone { user_id, number: body.phone.0, mode })
+    }
+}
+
+/// Where the mode fields of a set-phone body are: inside `phone`, or beside it (v2).
+const NESTED_MODES: [&str; 3] = ["phone.sendCode", "phone.returnCode", "phone.isVerified"];
+const FLAT_MODES: [&str; 3] = ["sendCode", "returnCode", "isVerified"];
+
+/// The verification mode of a set-phone body, whose mode fields are named `names`: at most
+/// one, `isVerified` only `true`, none meaning `sendCode`.
+fn set_mode(
+    names: [&'static str; 3],
+    [send, ret]: [Option<Empty>; 2],
+    verified: Option<Flag>,
+) -> Result<VerificationMode, PhoneError> {
+    let [send_name, return_name, verified_name] = names;
+    if verified == Some(Flag(false)) {
+        return Err(PhoneError::field(verified_name, FieldProblem::MustBeTrue));
+    }
+    let modes = [
+        (send_name, send.map(|_| VerificationMode::SendCode)),
+        (return_name, ret.map(|_| VerificationMode::ReturnCode)),
+        (verified_name, verified.map(|_| VerificationMode::MarkVerified)),
+    ];
+    one_of(&modes, VerificationMode::SendCode)
 }
 
 impl VerifyPhone {
