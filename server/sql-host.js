@@ -1,0 +1,123 @@
+// A PhoneHost over SQL (PostgreSQL dialect): one row per user, an append-only events table and
+// a development SMS outbox.
+//
+// `db` is a small query interface: `query(text, params) → {rows}` and
+// `transaction(async (tx) => …)` with `tx.query` alike. PGlite (`@electric-sql/pglite`) is
+// one as it is (a `pg` Pool needs a small adapter: see docs/node-server.md).
+//
+// saveUser is the compare-and-swap the package needs: ONE conditional
+//   UPDATE users … WHERE user_id = $1 AND sequence = $2 RETURNING user_id
+// and the events inserted in the same transaction, only when that row changed. Concurrent
+// writers to one user therefore never lose an update: the loser sees no row and returns false,
+// and the package reloads and retries (then COMMAND-conflict).
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS users (
+  user_id  text PRIMARY KEY,
+  sequence bigint NOT NULL,
+  doc      jsonb NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+  user_id  text NOT NULL REFERENCES users (user_id),
+  sequence bigint NOT NULL,
+  type     text NOT NULL,
+  doc      jsonb NOT NULL,
+  PRIMARY KEY (user_id, sequence)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  id      bigserial PRIMARY KEY,
+  user_id text NOT NULL,
+  doc     jsonb NOT NULL
+);
+`;
+
+/** Creates the tables if they are missing. */
+export async function migrate(db) {
+  for (const statement of SCHEMA.split(';').map((s) => s.trim()).filter(Boolean)) await db.query(statement);
+}
+
+const parse = (doc) => (typeof doc === 'string' ? JSON.parse(doc) : doc);
+
+/**
+ * The SQL host. `sms` (optional) replaces the outbox: `async (message) => …`. `authenticate`
+ * (optional) is copied onto the host for handleHttp and contact-phone/connect.
+ */
+export class SqlHost {
+  constructor(db, { sms, authenticate } = {}) {
+    this.db = db;
+    this.sms = sms;
+    if (authenticate) this.authenticate = authenticate;
+  }
+
+  async loadUser(userId) {
+    const { rows } = await this.db.query('SELECT doc FROM users WHERE user_id = $1', [userId]);
+    return rows.length ? parse(rows[0].doc) : null;
+  }
+
+  async saveUser(record, expectedSequence, events) {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query(
+        'UPDATE users SET sequence = $3, doc = $4::jsonb WHERE user_id = $1 AND sequence = $2 RETURNING user_id',
+        [record.userId, expectedSequence, record.sequence, JSON.stringify(record)],
+      );
+      if (rows.length === 0) return false; // another writer changed the user
+      for (const event of events) {
+        await tx.query('INSERT INTO events (user_id, sequence, type, doc) VALUES ($1, $2, $3, $4::jsonb)', [
+          record.userId,
+          event.sequence,
+          event.type,
+          JSON.stringify(event),
+        ]);
+      }
+      return true;
+    });
+  }
+
+  /** Development SMS sink (or `sms` if given): the outbox keeps the codes, never use it in production. */
+  async sendSms(message) {
+    if (this.sms) return this.sms(message);
+    await this.db.query('INSERT INTO outbox (user_id, doc) VALUES ($1, $2::jsonb)', [
+      message.userId,
+      JSON.stringify({ ...message, sentAt: new Date().toISOString() }),
+    ]);
+  }
+
+  // Development administration, not part of the PhoneHost contract.
+
+  /** Creates `record`, or replaces it with the stored sequence + 1; returns the stored record. */
+  async seedUser(record) {
+    const initial = Number.isSafeInteger(record.sequence) ? record.sequence : 1;
+    const { rows } = await this.db.query(
+      `INSERT INTO users (user_id, sequence, doc) VALUES ($1, $2, jsonb_set($3::jsonb, '{sequence}', to_jsonb($2::bigint)))
+       ON CONFLICT (user_id) DO UPDATE
+         SET sequence = users.sequence + 1,
+             doc = jsonb_set(excluded.doc, '{sequence}', to_jsonb(users.sequence + 1))
+       RETURNING doc`,
+      [record.userId, initial, JSON.stringify(record)],
+    );
+    return parse(rows[0].doc);
+  }
+
+  /** A user's audit events, oldest first. */
+  async events(userId) {
+    const { rows } = await this.db.query('SELECT doc FROM events WHERE user_id = $1 ORDER BY sequence', [userId]);
+    return rows.map((row) => parse(row.doc));
+  }
+
+  /** The outbox, newest first. */
+  async outbox(userId, limit = 50) {
+    const { rows } = userId
+      ? await this.db.query('SELECT doc FROM outbox WHERE user_id = $1 ORDER BY id DESC LIMIT $2', [userId, limit])
+      : await this.db.query('SELECT doc FROM outbox ORDER BY id DESC LIMIT $1', [limit]);
+    return rows.map((row) => parse(row.doc));
+  }
+
+  /** The users, ordered by id. */
+  async users() {
+    const { rows } = await this.db.query('SELECT doc FROM users ORDER BY user_id');
+    return rows.map((row) => {
+      const { userId, resourceOwner, kind = 'human', state = 'active' } = parse(row.doc);
+      return { userId, resourceOwner, kind, state };
+    });
+  }
+}
