@@ -1,12 +1,140 @@
-// The SQL host (server/sql-host.js) on PGlite in memory: its compare-and-swap under
-// concurrent writers.
-import { test } from 'node:test';
+// The Node server (server/, npm run start:node) on PGlite in memory: ZITADEL's client over gRPC
+// (h2c) and Connect JSON (HTTP/1.1), the JSON API and /admin on the same port, and the SQL
+// host's compare-and-swap under concurrent writers.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PGlite } from '@electric-sql/pglite';
-import { Code } from '@connectrpc/connect';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
+import { NewAuthorizationBearerInterceptor } from '@zitadel/client';
+import { createServerTransport } from '@zitadel/client/node';
+import { createUserServiceClient } from '@zitadel/client/v2';
+import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { setPhone } from 'contact-phone';
 import { SqlHost, migrate } from '../../server/sql-host.js';
-import { ADMIN, SECRET } from './support.mjs';
+import { startServer } from '../../server/server.js';
+import { ADMIN, MOBILE, MOBILE_E164, SECRET } from './support.mjs';
+
+const SECRETS = { ADMIN_TOKEN: 'admin-test-token-0123456789', TOKEN_SECRET: 'token-secret-0123456789abcdef0123', CODE_SECRET: SECRET };
+
+let db;
+let server;
+const tokens = {};
+
+before(async () => {
+  db = new PGlite();
+  await migrate(db);
+  server = await startServer({ db, secrets: SECRETS, port: 0 });
+  const reply = await admin('POST', '/admin/users', [
+    { userId: 'grpc-user', resourceOwner: 'org1' },
+    { userId: 'connect-user', resourceOwner: 'org1' },
+    { userId: 'json-user', resourceOwner: 'org1' },
+  ]);
+  assert.equal(reply.status, 201);
+  for (const { userId, sequence, token } of (await reply.json()).users) {
+    assert.equal(sequence, 1);
+    tokens[userId] = token;
+  }
+});
+after(async () => {
+  await server?.close();
+  await db?.close();
+});
+
+function admin(method, path, body, token = SECRETS.ADMIN_TOKEN) {
+  return fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** Awaits `call`, expecting a ConnectError: its code and ZITADEL detail ids. */
+async function failure(call) {
+  const error = await call.then(() => assert.fail('the call succeeded'), (e) => e);
+  assert.ok(error instanceof ConnectError, String(error?.stack ?? error));
+  return { code: error.code, ids: error.findDetails(ErrorDetailSchema).map((d) => d.id) };
+}
+
+const transports = {
+  'gRPC (h2c)': (token) =>
+    createServerTransport(token, { baseUrl: server.url }),
+  'Connect JSON (HTTP/1.1)': (token) =>
+    createConnectTransport({
+      baseUrl: server.url,
+      httpVersion: '1.1',
+      interceptors: token ? [NewAuthorizationBearerInterceptor(token)] : [],
+    }),
+};
+
+for (const [protocol, transport] of Object.entries(transports)) {
+  const userId = protocol.startsWith('gRPC') ? 'grpc-user' : 'connect-user';
+  describe(`UserService v2 over ${protocol}`, () => {
+    test('set with returnCode, a wrong code, then the right one', async () => {
+      const byAdmin = createUserServiceClient(transport(SECRETS.ADMIN_TOKEN));
+      const set = await byAdmin.setPhone({ userId, phone: MOBILE, verification: { case: 'returnCode', value: {} } });
+      assert.equal(set.details.sequence, 3n); // 1 + changed + code.added
+      assert.match(set.verificationCode, /^[A-Z0-9]{6}$/);
+
+      const self = createUserServiceClient(transport(tokens[userId]));
+      const wrong = set.verificationCode === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
+      assert.deepEqual(await failure(self.verifyPhone({ userId, verificationCode: wrong })), {
+        code: Code.InvalidArgument,
+        ids: ['CODE-woT0xc'],
+      });
+      const verified = await self.verifyPhone({ userId, verificationCode: set.verificationCode });
+      assert.equal(verified.details.sequence, 5n); // + verification.failed + verified
+      assert.equal(verified.details.resourceOwner, 'org1');
+
+      const stored = await (await admin('GET', `/admin/users/${userId}`)).json();
+      assert.equal(stored.user.sequence, 5);
+      assert.deepEqual(stored.user.phone, { number: MOBILE_E164, isVerified: true, code: null });
+      assert.deepEqual(
+        stored.events.map((e) => [e.sequence, e.type]),
+        [
+          [2, 'user.human.phone.changed'],
+          [3, 'user.human.phone.code.added'],
+          [4, 'user.human.phone.verification.failed'],
+          [5, 'user.human.phone.verified'],
+        ],
+      );
+    });
+
+    test('no token is Unauthenticated, an unknown user NotFound', async () => {
+      const anonymous = createUserServiceClient(
+        protocol.startsWith('gRPC')
+          ? createServerTransport('', { baseUrl: server.url })
+          : transport(null),
+      );
+      assert.equal((await failure(anonymous.setPhone({ userId, phone: MOBILE }))).code, Code.Unauthenticated);
+      const byAdmin = createUserServiceClient(transport(SECRETS.ADMIN_TOKEN));
+      assert.deepEqual(await failure(byAdmin.removePhone({ userId: 'nobody' })), {
+        code: Code.NotFound,
+        ids: ['COMMAND-b33QAVgel6'],
+      });
+    });
+  });
+}
+
+test('the JSON API on the same port: PUT then GET, over HTTP/1.1', async () => {
+  const put = await admin('PUT', '/v3alpha/users/json-user/phone', { phone: { number: MOBILE, isVerified: true } });
+  assert.equal(put.status, 200, await put.clone().text());
+  assert.equal((await put.json()).details.sequence, '3'); // changed + verified
+  const get = await admin('GET', '/v3alpha/users/json-user/phone', undefined, tokens['json-user']);
+  assert.equal(get.status, 200);
+  const body = await get.json();
+  assert.deepEqual(body.phone, { number: MOBILE_E164, isVerified: true });
+  assert.equal(body.details.sequence, '3');
+  const anonymous = await fetch(`${server.url}/v3alpha/users/json-user/phone`);
+  assert.equal(anonymous.status, 401);
+  assert.equal((await anonymous.json()).details[0].id, 'AUTH-unauthenticated');
+});
+
+test('/admin needs the admin token', async () => {
+  const reply = await admin('POST', '/admin/users', { userId: 'x', resourceOwner: 'o' }, tokens['json-user']);
+  assert.equal(reply.status, 401);
+  assert.equal((await admin('GET', '/admin/users/x')).status, 404);
+});
 
 test('SqlHost on PGlite: concurrent setPhone calls lose no update', async (t) => {
   const pg = new PGlite();

@@ -1,0 +1,84 @@
+// npm run start:node: the Node server on http://127.0.0.1:8788 (PORT to change it), with
+// PGlite (embedded PostgreSQL) under .contact-phone/pglite. ADMIN_TOKEN, TOKEN_SECRET and
+// CODE_SECRET come from the environment, else from .contact-phone/dev-secrets.json (made once,
+// shared with `npm start`, so tokens stay valid across restarts and on both servers).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { migrate } from './sql-host.js';
+import { startServer } from './server.js';
+
+if (process.env.DATABASE_URL) {
+  console.error('DATABASE_URL is not supported yet: the server runs on PGlite (see docs/node-server.md).');
+  process.exit(1);
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = `${root}.contact-phone`;
+const secretsFile = `${dir}/dev-secrets.json`;
+mkdirSync(`${dir}/pglite`, { recursive: true });
+
+const secret = () => randomBytes(32).toString('base64url');
+const stored = existsSync(secretsFile)
+  ? JSON.parse(readFileSync(secretsFile, 'utf8'))
+  : { ADMIN_TOKEN: `admin-${secret()}`, TOKEN_SECRET: secret(), CODE_SECRET: secret() };
+writeFileSync(secretsFile, JSON.stringify(stored, null, 2), { mode: 0o600 });
+const secrets = {};
+for (const name of ['ADMIN_TOKEN', 'TOKEN_SECRET', 'CODE_SECRET']) secrets[name] = process.env[name] || stored[name];
+
+const db = new PGlite(`${dir}/pglite`);
+await migrate(db);
+const port = Number(process.env.PORT ?? 8788);
+let server;
+try {
+  server = await startServer({ db, secrets, port, defaultRegion: process.env.DEFAULT_REGION });
+} catch (error) {
+  console.error(`Could not start the server on 127.0.0.1:${port}: ${error.message}`);
+  console.error('Is another server using the port? Set PORT=… to pick another.');
+  await db.close();
+  process.exit(1);
+}
+const { url, host } = server;
+
+// A demo user, created on the first start and reused afterwards.
+if (!(await host.loadUser('alice'))) await host.seedUser({ userId: 'alice', resourceOwner: 'acme', displayName: 'Alice Example', kind: 'human', state: 'active' });
+const aliceToken = await (await import('../worker/auth.js')).issueToken({ TOKEN_SECRET: secrets.TOKEN_SECRET }, { userId: 'alice' });
+
+console.log(`
+contact-phone Node server on ${url} (HTTP/1.1 and h2c on one port)
+  storage: .contact-phone/pglite (PGlite)      SMS: outbox (GET /admin/outbox)
+  serves:  the JSON API (/v3alpha/users/…), ZITADEL's UserService v2 and ZITADELUsers v3alpha
+           over Connect, gRPC-web and gRPC (h2c), and /admin
+
+Paste into a shell:
+
+  export API=${url}
+  export ADMIN_TOKEN=${secrets.ADMIN_TOKEN}
+  export ALICE_TOKEN=${aliceToken}
+
+  # Alice sets her phone (JSON API); the code goes to the outbox
+  curl -s -X PUT $API/v3alpha/users/alice/phone -H "Authorization: Bearer $ALICE_TOKEN" \\
+    -H 'Content-Type: application/json' -d '{"phone": {"number": "+41 79 123 45 67"}}'
+  curl -s $API/admin/outbox -H "Authorization: Bearer $ADMIN_TOKEN"
+  # ZITADEL's UserService over the Connect protocol
+  curl -s $API/zitadel.user.v2.UserService/SetPhone -H "Authorization: Bearer $ADMIN_TOKEN" \\
+    -H 'Content-Type: application/json' -d '{"userId": "alice", "phone": "079 765 43 21", "returnCode": {}}'
+  # more users (returns their tokens)
+  curl -s -X POST $API/admin/users -H "Authorization: Bearer $ADMIN_TOKEN" \\
+    -H 'Content-Type: application/json' -d '[{"userId": "bob", "resourceOwner": "acme"}]'
+
+  # gRPC over h2c with ZITADEL's client (npm install @zitadel/client@1.3.1):
+  #   createUserServiceClient(createServerTransport(ADMIN_TOKEN, {baseUrl: '${url}'}))
+  #   from '@zitadel/client/v2' and '@zitadel/client/node'
+
+Ctrl-C stops the server; the data stays for the next start.
+`);
+
+const stop = async () => {
+  await server.close();
+  await db.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,183 @@
+// The Node server: one port for ZITADEL's services (contact-phone/connect on connect-node:
+// Connect, gRPC-web and gRPC over h2c), the package's JSON API (handleHttp) and a few dev
+// /admin routes, with the SQL host (server/sql-host.js) as storage.
+//
+// A cleartext node:http2 server speaks HTTP/2 only (Node 20 ignores allowHTTP1 without TLS),
+// so a net.Server reads each connection's first bytes: the HTTP/2 preface ("PRI * HTTP/2.0")
+// hands the socket to the http2 server, anything else to the http (HTTP/1.1) server.
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { handleHttp } from 'contact-phone';
+import { routes } from 'contact-phone/connect';
+import { ADMIN_CALLER, authenticate as verifyToken, issueToken } from '../worker/auth.js';
+import { SqlHost } from './sql-host.js';
+
+/** The largest request body read (the JSON API answers 413 past 16 KiB itself). */
+const READ_MAX_BYTES = 64 * 1024;
+
+/**
+ * Starts the server. `db` is a query interface (PGlite, or see sql-host.js), already migrated.
+ * `secrets`: {ADMIN_TOKEN, TOKEN_SECRET, CODE_SECRET}. Resolves to {url, port, host, close()}.
+ */
+export async function startServer({ db, secrets, port = 8788, hostname = '127.0.0.1', defaultRegion, sms }) {
+  const admin = Buffer.from(secrets.ADMIN_TOKEN);
+  const isAdmin = (token) => {
+    if (typeof token !== 'string') return false;
+    const given = Buffer.from(token);
+    return given.length === admin.length && timingSafeEqual(given, admin);
+  };
+  // worker/auth.js's stateless tokens; its own admin check uses a workerd-only WebCrypto
+  // extension, so the admin token is compared here and the worker code only checks MACs.
+  const tokenEnv = { TOKEN_SECRET: secrets.TOKEN_SECRET };
+  const authenticate = async (token) => (isAdmin(token) ? ADMIN_CALLER : verifyToken(tokenEnv, token));
+  const store = new SqlHost(db, { authenticate, sms });
+  const options = { codeSecret: secrets.CODE_SECRET, ...(defaultRegion ? { defaultRegion } : {}) };
+
+  const fallback = (req, res) => {
+    serveHttp(req, res, { store, options, isAdmin, issue: (caller) => issueToken(tokenEnv, caller) }).catch((error) => {
+      console.error(error);
+      if (!res.headersSent) send(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  };
+  const handler = connectNodeAdapter({
+    routes: (router) => routes(router, { host: store, options, authenticate }),
+    readMaxBytes: 16 * 1024,
+    fallback,
+  });
+
+  const h1 = http.createServer(handler);
+  const h2 = http2.createServer(handler);
+  const sessions = new Set();
+  h2.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('data', (chunk) => {
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk.subarray(0, 3).toString('latin1') === 'PRI') {
+        h2.emit('connection', socket); // the session reads the unshifted bytes itself
+      } else {
+        h1.emit('connection', socket);
+        socket.resume();
+      }
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, hostname, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return {
+    url: `http://${hostname}:${address.port}`,
+    port: address.port,
+    host: store,
+    async close() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const session of sessions) session.destroy();
+      h1.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+function send(res, status, body, headers = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size <= READ_MAX_BYTES) chunks.push(chunk);
+  }
+  return size ? Buffer.concat(chunks).toString('utf8') : null;
+}
+
+/** The JSON API (handleHttp) and /admin, for every path that is not a Connect route. */
+async function serveHttp(req, res, { store, options, isAdmin, issue }) {
+  const path = req.url;
+  const pathname = new URL(path, 'http://localhost').pathname;
+  const body = await readBody(req);
+  const headers = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!name.startsWith(':')) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
+    if (!isAdmin(token)) {
+      return send(res, 401, { error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' }, { 'www-authenticate': 'Bearer' });
+    }
+    return serveAdmin(req.method, new URL(path, 'http://localhost'), body, res, { store, issue });
+  }
+  const reply = await handleHttp({ method: req.method, path, headers, body }, store, options);
+  res.writeHead(reply.status, reply.headers);
+  res.end(reply.body);
+}
+
+const text = (v) => typeof v === 'string' && v.length > 0 && v.length <= 200;
+
+/**
+ * Development administration (admin token): POST /admin/users (one user or an array; returns
+ * their tokens), GET /admin/users, GET /admin/users/:id (record and events), POST /admin/tokens
+ * ({userId?, permissions?}), GET /admin/outbox (?userId=&limit=), as the edge worker's.
+ */
+async function serveAdmin(method, url, body, res, { store, issue }) {
+  const route = `${method} ${url.pathname}`;
+  let json;
+  if (method === 'POST') {
+    try {
+      json = JSON.parse(body ?? '');
+    } catch (error) {
+      return send(res, 400, { error: `body is not JSON: ${error.message}` });
+    }
+  }
+  if (route === 'POST /admin/users') {
+    const users = Array.isArray(json) ? json : [json];
+    if (!users.every((u) => u && typeof u === 'object' && text(u.userId) && text(u.resourceOwner))) {
+      return send(res, 400, { error: 'each user needs a userId and a resourceOwner (strings of 1 to 200 characters)' });
+    }
+    const created = [];
+    for (const user of users) {
+      const stored = await store.seedUser({ kind: 'human', state: 'active', ...user });
+      created.push({ userId: stored.userId, sequence: stored.sequence, token: await issue({ userId: stored.userId }) });
+    }
+    return send(res, 201, { users: created });
+  }
+  if (route === 'GET /admin/users') return send(res, 200, { users: await store.users() });
+  if (route === 'POST /admin/tokens') {
+    const caller = {};
+    if (json?.userId !== undefined) caller.userId = json.userId;
+    if (json?.permissions !== undefined) caller.permissions = json.permissions;
+    if ((caller.userId !== undefined && !text(caller.userId)) ||
+        (caller.permissions !== undefined && !(Array.isArray(caller.permissions) && caller.permissions.every(text)))) {
+      return send(res, 400, { error: 'a token is for {userId?: string, permissions?: string[]}' });
+    }
+    return send(res, 201, { token: await issue(caller) });
+  }
+  if (route === 'GET /admin/outbox') {
+    const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);
+    return send(res, 200, { messages: await store.outbox(url.searchParams.get('userId'), limit) });
+  }
+  const user = /^\/admin\/users\/([^/]+)$/.exec(url.pathname);
+  if (user && method === 'GET') {
+    const userId = decodeURIComponent(user[1]);
+    const record = await store.loadUser(userId);
+    return record ? send(res, 200, { user: record, events: await store.events(userId) }) : send(res, 404, { error: 'no such user' });
+  }
+  return send(res, 404, { error: 'no such admin route' });
+}
