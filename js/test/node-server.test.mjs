@@ -1,13 +1,15 @@
-// The Node server (server/, npm run start:node) on PGlite in memory: ZITADEL's client over gRPC
-// (h2c) and Connect JSON (HTTP/1.1), the JSON API and /admin on the same port, and the SQL
-// host's compare-and-swap under concurrent writers.
+// The Node server (server/, npm run start:node) on PGlite in memory: ZITADEL's client over
+// gRPC (h2c), gRPC-web and Connect JSON (HTTP/1.1), the JSON API and /admin on the same port,
+// and the SQL host's compare-and-swap under concurrent writers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PGlite } from '@electric-sql/pglite';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
+import { createGrpcWebTransport } from '@connectrpc/connect-web';
 import { NewAuthorizationBearerInterceptor } from '@zitadel/client';
 import { createServerTransport } from '@zitadel/client/node';
+import { createClientTransport } from '@zitadel/client/web';
 import { createUserServiceClient } from '@zitadel/client/v2';
 import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { setPhone } from 'contact-phone';
@@ -28,6 +30,7 @@ before(async () => {
   const reply = await admin('POST', '/admin/users', [
     { userId: 'grpc-user', resourceOwner: 'org1' },
     { userId: 'connect-user', resourceOwner: 'org1' },
+    { userId: 'grpc-web-user', resourceOwner: 'org1' },
     { userId: 'json-user', resourceOwner: 'org1' },
   ]);
   assert.equal(reply.status, 201);
@@ -65,10 +68,13 @@ const transports = {
       httpVersion: '1.1',
       interceptors: token ? [NewAuthorizationBearerInterceptor(token)] : [],
     }),
+  'gRPC-web (HTTP/1.1)': (token) =>
+    token ? createClientTransport(token, { baseUrl: server.url }) : createGrpcWebTransport({ baseUrl: server.url }),
 };
+const USERS = { 'gRPC (h2c)': 'grpc-user', 'Connect JSON (HTTP/1.1)': 'connect-user', 'gRPC-web (HTTP/1.1)': 'grpc-web-user' };
 
 for (const [protocol, transport] of Object.entries(transports)) {
-  const userId = protocol.startsWith('gRPC') ? 'grpc-user' : 'connect-user';
+  const userId = USERS[protocol];
   describe(`UserService v2 over ${protocol}`, () => {
     test('set with returnCode, a wrong code, then the right one', async () => {
       const byAdmin = createUserServiceClient(transport(SECRETS.ADMIN_TOKEN));
@@ -102,7 +108,7 @@ for (const [protocol, transport] of Object.entries(transports)) {
 
     test('no token is Unauthenticated, an unknown user NotFound', async () => {
       const anonymous = createUserServiceClient(
-        protocol.startsWith('gRPC')
+        protocol === 'gRPC (h2c)'
           ? createServerTransport('', { baseUrl: server.url })
           : transport(null),
       );
