@@ -1,18 +1,15 @@
 // npm run start:node: the Node server on http://127.0.0.1:8788 (PORT to change it), with
-// PGlite (embedded PostgreSQL) under .contact-phone/pglite. ADMIN_TOKEN, TOKEN_SECRET and
-// CODE_SECRET come from the environment, else from .contact-phone/dev-secrets.json (made once,
-// shared with `npm start`, so tokens stay valid across restarts and on both servers).
+// PGlite (embedded PostgreSQL) under .contact-phone/pglite, or PostgreSQL at DATABASE_URL.
+// ADMIN_TOKEN, TOKEN_SECRET and CODE_SECRET come from the environment, else from
+// .contact-phone/dev-secrets.json (made once, shared with `npm start`, so tokens stay valid
+// across restarts and on both servers).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { migrate } from './sql-host.js';
+import { migrate, pgQueries } from './sql-host.js';
 import { startServer } from './server.js';
 
-if (process.env.DATABASE_URL) {
-  console.error('DATABASE_URL is not supported yet: the server runs on PGlite (see docs/node-server.md).');
-  process.exit(1);
-}
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = `${root}.contact-phone`;
@@ -27,7 +24,19 @@ writeFileSync(secretsFile, JSON.stringify(stored, null, 2), { mode: 0o600 });
 const secrets = {};
 for (const name of ['ADMIN_TOKEN', 'TOKEN_SECRET', 'CODE_SECRET']) secrets[name] = process.env[name] || stored[name];
 
-const db = new PGlite(`${dir}/pglite`);
+// PostgreSQL through `pg` when DATABASE_URL is set, else PGlite in .contact-phone/pglite.
+let db;
+let closeDb;
+if (process.env.DATABASE_URL) {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+  db = pgQueries(pool);
+  closeDb = () => pool.end();
+} else {
+  const pglite = new PGlite(`${dir}/pglite`);
+  db = pglite;
+  closeDb = () => pglite.close();
+}
 await migrate(db);
 const port = Number(process.env.PORT ?? 8788);
 let server;
@@ -36,7 +45,7 @@ try {
 } catch (error) {
   console.error(`Could not start the server on 127.0.0.1:${port}: ${error.message}`);
   console.error('Is another server using the port? Set PORT=… to pick another.');
-  await db.close();
+  await closeDb();
   process.exit(1);
 }
 const { url, host } = server;
@@ -47,7 +56,7 @@ const aliceToken = await (await import('../worker/auth.js')).issueToken({ TOKEN_
 
 console.log(`
 contact-phone Node server on ${url} (HTTP/1.1 and h2c on one port)
-  storage: .contact-phone/pglite (PGlite)      SMS: outbox (GET /admin/outbox)
+  storage: ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : '.contact-phone/pglite (PGlite)'}      SMS: outbox (GET /admin/outbox)
   serves:  the JSON API (/v3alpha/users/…), ZITADEL's UserService v2 and ZITADELUsers v3alpha
            over Connect, gRPC-web and gRPC (h2c), and /admin
 
@@ -77,7 +86,7 @@ Ctrl-C stops the server; the data stays for the next start.
 
 const stop = async () => {
   await server.close();
-  await db.close();
+  await closeDb();
   process.exit(0);
 };
 process.on('SIGINT', stop);

@@ -3,7 +3,7 @@
 //
 // `db` is a small query interface: `query(text, params) → {rows}` and
 // `transaction(async (tx) => …)` with `tx.query` alike. PGlite (`@electric-sql/pglite`) is
-// one as it is (a `pg` Pool needs a small adapter: see docs/node-server.md).
+// one as it is; `pgQueries(pool)` adapts a `pg` Pool (PostgreSQL server).
 //
 // saveUser is the compare-and-swap the package needs: ONE conditional
 //   UPDATE users … WHERE user_id = $1 AND sequence = $2 RETURNING user_id
@@ -34,6 +34,31 @@ CREATE TABLE IF NOT EXISTS outbox (
 /** Creates the tables if they are missing. */
 export async function migrate(db) {
   for (const statement of SCHEMA.split(';').map((s) => s.trim()).filter(Boolean)) await db.query(statement);
+}
+
+/**
+ * The query interface over a `pg` Pool: `transaction` takes one client for BEGIN … COMMIT
+ * (ROLLBACK on error). The compare-and-swap holds at READ COMMITTED: PostgreSQL re-checks
+ * `sequence = $2` on the row after a concurrent writer's lock is released.
+ */
+export function pgQueries(pool) {
+  return {
+    query: (text, params) => pool.query(text, params),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({ query: (text, params) => client.query(text, params) });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
 }
 
 const parse = (doc) => (typeof doc === 'string' ? JSON.parse(doc) : doc);

@@ -3,6 +3,7 @@
 // and the SQL host's compare-and-swap under concurrent writers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
@@ -13,7 +14,7 @@ import { createClientTransport } from '@zitadel/client/web';
 import { createUserServiceClient } from '@zitadel/client/v2';
 import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { setPhone } from 'contact-phone';
-import { SqlHost, migrate } from '../../server/sql-host.js';
+import { SqlHost, migrate, pgQueries } from '../../server/sql-host.js';
 import { startServer } from '../../server/server.js';
 import { ADMIN, MOBILE, MOBILE_E164, SECRET } from './support.mjs';
 
@@ -142,44 +143,64 @@ test('/admin needs the admin token', async () => {
   assert.equal((await admin('GET', '/admin/users/x')).status, 404);
 });
 
+/**
+ * N parallel setPhone calls on one user through the package with `host`: each succeeds or is
+ * COMMAND-conflict, and the stored sequence and the events table account for every success.
+ */
+async function raceSetPhone(t, host, query, userId, N = 20) {
+  const initial = (await host.seedUser({ userId, resourceOwner: 'org1', sequence: 7 })).sequence;
+  assert.equal(initial, 7);
+  const results = await Promise.allSettled(
+    Array.from({ length: N }, (_, i) =>
+      setPhone(userId, { phone: { number: `+41 79 123 45 ${String(10 + i)}`, returnCode: {} } }, host, {
+        caller: ADMIN,
+        codeSecret: SECRET,
+      })),
+  );
+  const successes = results.filter((r) => r.status === 'fulfilled');
+  for (const r of results) {
+    if (r.status === 'rejected') {
+      assert.equal(r.reason.id, 'COMMAND-conflict', String(r.reason));
+      assert.equal(r.reason.code, Code.Aborted);
+    }
+  }
+  assert.ok(successes.length >= 1);
+  t.diagnostic(`${successes.length} of ${N} succeeded, ${N - successes.length} COMMAND-conflict`);
+  const record = await host.loadUser(userId);
+  assert.equal(record.sequence, initial + 2 * successes.length);
+  const { rows: [{ sequence }] } = await query('SELECT sequence::int AS sequence FROM users WHERE user_id = $1', [userId]);
+  assert.equal(sequence, record.sequence);
+  const events = await host.events(userId);
+  assert.equal(events.length, 2 * successes.length);
+  assert.deepEqual(events.map((e) => e.sequence), Array.from({ length: events.length }, (_, i) => initial + 1 + i));
+  // Each success's reply is one step of the log; the last one is the stored phone.
+  const replied = successes.map((r) => Number(r.value.details.sequence)).sort((a, b) => a - b);
+  assert.deepEqual(replied, Array.from({ length: successes.length }, (_, i) => initial + 2 * (i + 1)));
+  const last = events.at(-2);
+  assert.equal(last.type, 'user.human.phone.changed');
+  assert.equal(last.payload.phone, record.phone.number);
+}
+
 test('SqlHost on PGlite: concurrent setPhone calls lose no update', async (t) => {
   const pg = new PGlite();
   try {
     await migrate(pg);
-    const host = new SqlHost(pg);
-    const initial = (await host.seedUser({ userId: 'race', resourceOwner: 'org1', sequence: 7 })).sequence;
-    assert.equal(initial, 7);
-    const N = 20;
-    const results = await Promise.allSettled(
-      Array.from({ length: N }, (_, i) =>
-        setPhone('race', { phone: { number: `+41 79 123 45 ${String(10 + i)}`, returnCode: {} } }, host, {
-          caller: ADMIN,
-          codeSecret: SECRET,
-        })),
-    );
-    const successes = results.filter((r) => r.status === 'fulfilled');
-    for (const r of results) {
-      if (r.status === 'rejected') {
-        assert.equal(r.reason.id, 'COMMAND-conflict', String(r.reason));
-        assert.equal(r.reason.code, Code.Aborted);
-      }
-    }
-    assert.ok(successes.length >= 1);
-    t.diagnostic(`${successes.length} of ${N} succeeded, ${N - successes.length} COMMAND-conflict`);
-    const record = await host.loadUser('race');
-    assert.equal(record.sequence, initial + 2 * successes.length);
-    const { rows: [{ sequence }] } = await pg.query("SELECT sequence::int AS sequence FROM users WHERE user_id = 'race'");
-    assert.equal(sequence, record.sequence);
-    const events = await host.events('race');
-    assert.equal(events.length, 2 * successes.length);
-    assert.deepEqual(events.map((e) => e.sequence), Array.from({ length: events.length }, (_, i) => initial + 1 + i));
-    // Each success's reply is one step of the log; the last one is the stored phone.
-    const replied = successes.map((r) => Number(r.value.details.sequence)).sort((a, b) => a - b);
-    assert.deepEqual(replied, Array.from({ length: successes.length }, (_, i) => initial + 2 * (i + 1)));
-    const last = events.at(-2);
-    assert.equal(last.type, 'user.human.phone.changed');
-    assert.equal(last.payload.phone, record.phone.number);
+    await raceSetPhone(t, new SqlHost(pg), (text, params) => pg.query(text, params), 'race');
   } finally {
     await pg.close();
+  }
+});
+
+// Against a PostgreSQL server through `pg`, when TEST_DATABASE_URL names one (a throwaway
+// database: the tables are created there). Skipped otherwise.
+test('SqlHost on PostgreSQL (pg): concurrent setPhone calls lose no update', { skip: !process.env.TEST_DATABASE_URL && 'TEST_DATABASE_URL is not set' }, async (t) => {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: process.env.TEST_DATABASE_URL, max: 10 });
+  try {
+    const db = pgQueries(pool);
+    await migrate(db);
+    await raceSetPhone(t, new SqlHost(db), (text, params) => pool.query(text, params), `race-${randomUUID()}`);
+  } finally {
+    await pool.end();
   }
 });
