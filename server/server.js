@@ -60,7 +60,11 @@ export async function startServer({ db, secrets, port = 8788, hostname = '127.0.
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // Until a server owns the socket, a reset must not be an uncaught 'error'.
+    const ignore = () => socket.destroy();
+    socket.on('error', ignore);
     socket.once('data', (chunk) => {
+      socket.off('error', ignore);
       socket.pause();
       socket.unshift(chunk);
       if (chunk.subarray(0, 3).toString('latin1') === 'PRI') {

@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
@@ -135,6 +136,14 @@ test('the JSON API on the same port: PUT then GET, over HTTP/1.1', async () => {
   const anonymous = await fetch(`${server.url}/v3alpha/users/json-user/phone`);
   assert.equal(anonymous.status, 401);
   assert.equal((await anonymous.json()).details[0].id, 'AUTH-unauthenticated');
+});
+
+test('a connection reset before its first byte does not stop the server', async () => {
+  const socket = net.connect(server.port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.resetAndDestroy();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal((await admin('GET', '/admin/users')).status, 200);
 });
 
 test('/admin needs the admin token', async () => {
