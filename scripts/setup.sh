@@ -2,7 +2,7 @@
 # Installs what building and testing need, skipping whatever is already there.
 #   scripts/setup.sh             Rust wasm target, pinned wasm-bindgen-cli, npm packages
 #   scripts/setup.sh --browsers  also wasm-pack, Debian chromium + chromium-driver + firefox-esr,
-#                                geckodriver (crates.io)
+#                                postgresql, geckodriver (crates.io)
 # Everything comes from the package registries (rustup, crates.io, npm, Debian); no tool
 # downloads a browser or binary of its own.
 set -euo pipefail
@@ -44,6 +44,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+# PostgreSQL for the Node server's SQL host test (npm test starts a throwaway server).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   as_root apt-get update -q

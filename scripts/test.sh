@@ -61,6 +61,22 @@ BROWSER=1 wasm_pack_test "wasm-pack test --chrome" --headless --chrome
 # runs.
 BROWSER=1 wasm_pack_test "wasm-pack test --firefox" --headless --firefox
 
+# A throwaway PostgreSQL server (Debian's, which setup.sh installs) for the Node server's SQL
+# host test, unless TEST_DATABASE_URL already names one. initdb refuses to run as root, so as
+# root the server runs as the postgres user.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ -z "${TEST_DATABASE_URL:-}" ] && [ -n "$pg_bin" ]; then
+  as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  pgdir=$(mktemp -d)
+  [ "$(id -u)" -ne 0 ] || chown postgres "$pgdir"
+  pgport=$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")
+  as_pg "$pg_bin/initdb" -D "$pgdir/data" -A trust -U postgres >/dev/null
+  as_pg "$pg_bin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
+    -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1" start >/dev/null
+  trap 'as_pg "$pg_bin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+  export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/postgres"
+fi
+
 step "node --test js/test"
 log=$(mktemp)
 node --test --test-reporter=spec js/test/*.test.mjs 2>&1 | tee "$log"
