@@ -9,20 +9,16 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Code, ConnectError, createConnectRouter, createRouterTransport } from '@connectrpc/connect';
-import { connectNodeAdapter, createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
-import { createGrpcWebTransport } from '@connectrpc/connect-web';
+import { Code, createConnectRouter, createRouterTransport } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
-import { NewAuthorizationBearerInterceptor } from '@zitadel/client';
-import { createServerTransport } from '@zitadel/client/node';
-import { createClientTransport } from '@zitadel/client/web';
 import { createUserServiceClient } from '@zitadel/client/v2';
 import { createUserServiceClient as createUsersV3Client } from '@zitadel/client/v3alpha';
-import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { OwnerType } from '@zitadel/proto/zitadel/object/v3alpha/object_pb.js';
 import { handleHttp } from 'contact-phone';
 import { routes } from 'contact-phone/connect';
 import { ADMIN, MOBILE, MOBILE_E164, MemoryHost, NOW, SECRET, SELF, clock } from './support.mjs';
+import { bearer, failure, phoneFailure, zitadelTransports } from './zitadel-clients.mjs';
 
 const TOKENS = new Map([
   ['self-token', SELF],
@@ -57,32 +53,8 @@ beforeEach(() => {
 });
 
 const url = (server) => `http://127.0.0.1:${server.address().port}`;
-const bearer = (token) => (token ? [NewAuthorizationBearerInterceptor(token)] : []);
-
-/** Transports by protocol: ZITADEL's own for gRPC and gRPC-web, connect-node's for Connect. */
-const transports = {
-  'Connect JSON': (token) => createConnectTransport({ baseUrl: url(servers.h1), httpVersion: '1.1', interceptors: bearer(token) }),
-  'Connect binary': (token) =>
-    createConnectTransport({ baseUrl: url(servers.h1), httpVersion: '1.1', useBinaryFormat: true, interceptors: bearer(token) }),
-  'gRPC-web': (token) =>
-    token ? createClientTransport(token, { baseUrl: url(servers.h1) }) : createGrpcWebTransport({ baseUrl: url(servers.h1) }),
-  'gRPC (h2c)': (token) =>
-    token ? createServerTransport(token, { baseUrl: url(servers.h2) }) : createGrpcTransport({ baseUrl: url(servers.h2) }),
-};
-
-/** Awaits `call`, expecting a ConnectError; returns its code and its one ZITADEL detail. */
-async function failure(call) {
-  const error = await call.then(
-    () => assert.fail('expected a ConnectError, but the call succeeded'),
-    (e) => e,
-  );
-  assert.ok(error instanceof ConnectError, `expected a ConnectError, got ${error?.stack ?? error}`);
-  const details = error.findDetails(ErrorDetailSchema).map(({ id, message }) => ({ id, message }));
-  return { code: error.code, rawMessage: error.rawMessage, details };
-}
-
-/** The failure of a PhoneError with this id and message. */
-const phoneFailure = (code, id, message) => ({ code, rawMessage: message, details: [{ id, message }] });
+/** Transports by protocol, against the two servers above. */
+const transports = zitadelTransports({ http1: () => url(servers.h1), http2: () => url(servers.h2) });
 
 /** details (zitadel.object.v2.Details) at `sequence`, changed at NOW. */
 function assertDetails(details, sequence) {

@@ -6,18 +6,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
-import { Code, ConnectError } from '@connectrpc/connect';
-import { createConnectTransport } from '@connectrpc/connect-node';
-import { createGrpcWebTransport } from '@connectrpc/connect-web';
-import { NewAuthorizationBearerInterceptor } from '@zitadel/client';
-import { createServerTransport } from '@zitadel/client/node';
-import { createClientTransport } from '@zitadel/client/web';
+import { Code } from '@connectrpc/connect';
 import { createUserServiceClient } from '@zitadel/client/v2';
-import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { setPhone } from 'contact-phone';
 import { SqlHost, migrate, pgQueries } from '../../server/sql-host.js';
 import { startServer } from '../../server/server.js';
 import { ADMIN, MOBILE, MOBILE_E164, SECRET } from './support.mjs';
+import { failure as refused, zitadelTransports } from './zitadel-clients.mjs';
 
 const SECRETS = { ADMIN_TOKEN: 'admin-test-token-0123456789', TOKEN_SECRET: 'token-secret-0123456789abcdef0123', CODE_SECRET: SECRET };
 
@@ -56,22 +51,15 @@ function admin(method, path, body, token = SECRETS.ADMIN_TOKEN) {
 
 /** Awaits `call`, expecting a ConnectError: its code and ZITADEL detail ids. */
 async function failure(call) {
-  const error = await call.then(() => assert.fail('the call succeeded'), (e) => e);
-  assert.ok(error instanceof ConnectError, String(error?.stack ?? error));
-  return { code: error.code, ids: error.findDetails(ErrorDetailSchema).map((d) => d.id) };
+  const { code, details } = await refused(call);
+  return { code, ids: details.map((detail) => detail.id) };
 }
 
+const clients = zitadelTransports({ http1: () => server.url, http2: () => server.url });
 const transports = {
-  'gRPC (h2c)': (token) =>
-    createServerTransport(token, { baseUrl: server.url }),
-  'Connect JSON (HTTP/1.1)': (token) =>
-    createConnectTransport({
-      baseUrl: server.url,
-      httpVersion: '1.1',
-      interceptors: token ? [NewAuthorizationBearerInterceptor(token)] : [],
-    }),
-  'gRPC-web (HTTP/1.1)': (token) =>
-    token ? createClientTransport(token, { baseUrl: server.url }) : createGrpcWebTransport({ baseUrl: server.url }),
+  'gRPC (h2c)': clients['gRPC (h2c)'],
+  'Connect JSON (HTTP/1.1)': clients['Connect JSON'],
+  'gRPC-web (HTTP/1.1)': clients['gRPC-web'],
 };
 const USERS = { 'gRPC (h2c)': 'grpc-user', 'Connect JSON (HTTP/1.1)': 'connect-user', 'gRPC-web (HTTP/1.1)': 'grpc-web-user' };
 
@@ -109,11 +97,7 @@ for (const [protocol, transport] of Object.entries(transports)) {
     });
 
     test('no token is Unauthenticated, an unknown user NotFound', async () => {
-      const anonymous = createUserServiceClient(
-        protocol === 'gRPC (h2c)'
-          ? createServerTransport('', { baseUrl: server.url })
-          : transport(null),
-      );
+      const anonymous = createUserServiceClient(transport(null));
       assert.equal((await failure(anonymous.setPhone({ userId, phone: MOBILE }))).code, Code.Unauthenticated);
       const byAdmin = createUserServiceClient(transport(SECRETS.ADMIN_TOKEN));
       assert.deepEqual(await failure(byAdmin.removePhone({ userId: 'nobody' })), {

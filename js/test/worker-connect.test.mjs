@@ -7,17 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { createGrpcWebTransport } from '@connectrpc/connect-web';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
-import { NewAuthorizationBearerInterceptor } from '@zitadel/client';
-import { createClientTransport } from '@zitadel/client/web';
 import { createUserServiceClient } from '@zitadel/client/v2';
 import { createUserServiceClient as createUsersV3Client } from '@zitadel/client/v3alpha';
-import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { OwnerType } from '@zitadel/proto/zitadel/object/v3alpha/object_pb.js';
 import { bundleWorker, startWorker } from '../../worker/dev.mjs';
+import { bearer, failure, phoneFailure, zitadelTransports } from './zitadel-clients.mjs';
 
 const env = { ADMIN_TOKEN: 'admin-test-token', TOKEN_SECRET: 't'.repeat(32), CODE_SECRET: 'c'.repeat(32) };
 const MOBILE = '+41 79 123 45 67';
@@ -48,28 +46,9 @@ async function jsonPhone(userId) {
   return (await response.json()).phone;
 }
 
-const bearer = (token) => (token ? [NewAuthorizationBearerInterceptor(token)] : []);
-
-/** Transports by protocol: connect-node's for Connect, ZITADEL's browser transport for gRPC-web. */
-const transports = {
-  'Connect JSON': (token, baseUrl = worker.url) => createConnectTransport({ baseUrl, httpVersion: '1.1', interceptors: bearer(token) }),
-  'Connect binary': (token, baseUrl = worker.url) =>
-    createConnectTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: true, interceptors: bearer(token) }),
-  'gRPC-web': (token, baseUrl = worker.url) => (token ? createClientTransport(token, { baseUrl }) : createGrpcWebTransport({ baseUrl })),
-};
+/** Transports by protocol, against the running worker (workerd serves no h2c: no gRPC). */
+const transports = zitadelTransports({ http1: () => worker.url });
 const slug = (protocol) => protocol.toLowerCase().replace(/[^a-z]/g, '');
-
-/** Awaits `call`, expecting a ConnectError; returns its code, message and ZITADEL details. */
-async function failure(call) {
-  const error = await call.then(
-    () => assert.fail('expected a ConnectError, but the call succeeded'),
-    (e) => e,
-  );
-  assert.ok(error instanceof ConnectError, `expected a ConnectError, got ${error?.stack ?? error}`);
-  const details = error.findDetails(ErrorDetailSchema).map(({ id, message }) => ({ id, message }));
-  return { code: error.code, rawMessage: error.rawMessage, details };
-}
-const phoneFailure = (code, id, message) => ({ code, rawMessage: message, details: [{ id, message }] });
 
 /** zitadel.object.v2.Details of `userId` at `sequence`, the stored one, changed just now. */
 async function assertDetails(details, userId, sequence) {
