@@ -8,11 +8,10 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { handleHttp } from 'contact-phone';
 import { routes } from 'contact-phone/connect';
-import { ADMIN_CALLER, authenticate as verifyToken, issueToken } from '../worker/auth.js';
+import { authenticate as verifyToken, isAdmin as isAdminToken, issueToken } from '../worker/auth.js';
 import { SqlHost } from './sql-host.js';
 
 /** The largest request body read (the JSON API answers 413 past 16 KiB itself). */
@@ -23,16 +22,10 @@ const READ_MAX_BYTES = 64 * 1024;
  * `secrets`: {ADMIN_TOKEN, TOKEN_SECRET, CODE_SECRET}. Resolves to {url, port, host, close()}.
  */
 export async function startServer({ db, secrets, port = 8788, hostname = '127.0.0.1', defaultRegion, sms }) {
-  const admin = Buffer.from(secrets.ADMIN_TOKEN);
-  const isAdmin = (token) => {
-    if (typeof token !== 'string') return false;
-    const given = Buffer.from(token);
-    return given.length === admin.length && timingSafeEqual(given, admin);
-  };
-  // worker/auth.js's stateless tokens; its own admin check uses a workerd-only WebCrypto
-  // extension, so the admin token is compared here and the worker code only checks MACs.
-  const tokenEnv = { TOKEN_SECRET: secrets.TOKEN_SECRET };
-  const authenticate = async (token) => (isAdmin(token) ? ADMIN_CALLER : verifyToken(tokenEnv, token));
+  // The edge worker's tokens (worker/auth.js): the admin token and stateless user tokens.
+  const tokenEnv = { ADMIN_TOKEN: secrets.ADMIN_TOKEN, TOKEN_SECRET: secrets.TOKEN_SECRET };
+  const isAdmin = (token) => isAdminToken(tokenEnv, token);
+  const authenticate = (token) => verifyToken(tokenEnv, token);
   const store = new SqlHost(db, { authenticate, sms });
   const options = { codeSecret: secrets.CODE_SECRET, ...(defaultRegion ? { defaultRegion } : {}) };
 
@@ -123,7 +116,7 @@ async function serveHttp(req, res, { store, options, isAdmin, issue }) {
   }
   if (pathname === '/admin' || pathname.startsWith('/admin/')) {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
-    if (!isAdmin(token)) {
+    if (!(await isAdmin(token))) {
       return send(res, 401, { error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' }, { 'www-authenticate': 'Bearer' });
     }
     return serveAdmin(req.method, new URL(path, 'http://localhost'), body, res, { store, issue });

@@ -12,7 +12,7 @@ const json = (status, body) =>
 const problem = (status, message) => json(status, { error: message });
 
 export async function handleAdmin(request, env) {
-  if (!isAdmin(env, bearerToken(request))) {
+  if (!(await isAdmin(env, bearerToken(request)))) {
     await discardBody(request);
     return new Response(JSON.stringify({ error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' }), {
       status: 401,
