@@ -8,13 +8,7 @@
 // own services (zitadel.user.v2.UserService, zitadel.resources.user.v3alpha.ZITADELUsers) are
 // served next to it over Connect and gRPC-web, by contact-phone/connect on connect-es.
 import { DurableObject } from 'cloudflare:workers';
-import { ConnectError, createConnectRouter, createContextKey, createContextValues } from '@connectrpc/connect';
-import { universalServerRequestFromFetch, universalServerResponseToFetch } from '@connectrpc/connect/protocol';
-import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
-import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
-import { ZITADELUsers } from '@zitadel/proto/zitadel/resources/user/v3alpha/user_service_pb.js';
 import { createFetchHandler, rateLimitedResponse } from 'contact-phone';
-import { routes } from 'contact-phone/connect';
 import { handleAdmin } from './admin.js';
 import { authenticate } from './auth.js';
 
@@ -176,79 +170,25 @@ function rateLimited() {
   return new Response(body, { status, headers });
 }
 
-/** The largest Connect or gRPC-web request message, as the JSON API's body limit. */
-const READ_MAX_BYTES = 16 * 1024;
-
-/** The worker's env, for the host and options of a Connect call. */
-const ENV = createContextKey(null, { description: 'worker env' });
+/** Where ZITADEL's services are served (worker/connect.js, loaded on first use). */
+const ZITADEL_SERVICES = ['/zitadel.user.v2.UserService/', '/zitadel.resources.user.v3alpha.ZITADELUsers/'];
 
 /**
- * ZITADEL's services by request path (`/zitadel.user.v2.UserService/SetPhone`, …): every
- * method of the two services, the unimplemented ones answering Unimplemented. The host is
- * the one of the JSON API, and its `authenticate` (worker/auth.js) resolves the bearer token.
+ * worker/connect.js, imported on the first request to ZITADEL's services: building their
+ * schemas and router takes 70-100 ms, which the JSON API's cold starts need not pay.
  */
-const connectHandlers = handlersByPath((router) =>
-  routes(router, {
-    host: (context) => hostFor(context.values.get(ENV)),
-    options: (context) => optionsFor(context.values.get(ENV)),
-  }));
-
-/**
- * The same paths, answering the worker's rate limit in each protocol's own way (Connect: HTTP
- * 429 and `resource_exhausted`; gRPC-web: `grpc-status: 8`), with the package's
- * `HTTP-rate-limited` detail. The gate refuses before the body is read.
- */
-const connectRateLimited = handlersByPath((router) => {
-  const { body } = rateLimitedResponse(60);
-  const { code, details: [{ id, message }] } = JSON.parse(body);
-  const requestGate = (context) => {
-    context.responseHeader.set('retry-after', '60');
-    throw new ConnectError(message, code, undefined, [{ desc: ErrorDetailSchema, value: { id, message } }]);
-  };
-  router.service(UserService, {}, { requestGate });
-  router.service(ZITADELUsers, {}, { requestGate });
-});
-
-function handlersByPath(register) {
-  const router = createConnectRouter({ readMaxBytes: READ_MAX_BYTES });
-  register(router);
-  return new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
-}
-
-/** Runs a connect-es universal handler on a fetch Request, with `env` for the host. */
-async function serveConnect(handler, request, env) {
-  const universal = universalServerRequestFromFetch(request, {});
-  universal.contextValues = createContextValues().set(ENV, env);
-  const response = universalServerResponseToFetch(await handler(universal));
-  // A unary call has run by now. If it was refused before its body was read (request gate,
-  // size limit), read the body to its end: behind the assets router, workerd resets the
-  // client's connection when the reply goes out with the body unread (see admin.js).
-  await drain(universal.body);
-  return response;
-}
-
-/** Reads what is left of a request body, up to 1 MiB; a longer one is cancelled. */
-async function drain(body) {
-  const it = body[Symbol.asyncIterator]();
-  let bytes = 0;
-  for (let r = await it.next(); !r.done; r = await it.next()) {
-    bytes += r.value.byteLength;
-    if (bytes > 1024 * 1024) {
-      await it.throw?.(new Error('request body left unread'));
-      return;
-    }
-  }
-}
+let connect;
+const loadConnect = () => (connect ??= import('./connect.js'));
 
 export default {
   async fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
     if (pathname === '/admin' || pathname.startsWith('/admin/')) return handleAdmin(request, env);
-    const connect = connectHandlers.get(pathname);
-    if (!(await withinRateLimit(request, env))) {
-      return connect ? serveConnect(connectRateLimited.get(pathname), request, env) : rateLimited();
-    }
-    if (connect) return serveConnect(connect, request, env);
-    return api(request, env, ctx);
+    const zitadel = ZITADEL_SERVICES.some((prefix) => pathname.startsWith(prefix));
+    const services = zitadel ? await loadConnect() : null;
+    const within = await withinRateLimit(request, env);
+    const reply = await services?.serve(request, env, { hostFor, optionsFor, limited: !within });
+    if (reply) return reply;
+    return within ? api(request, env, ctx) : rateLimited();
   },
 };
