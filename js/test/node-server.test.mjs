@@ -1,40 +1,35 @@
 // The Node server (server/, npm run start:node) on PGlite in memory: ZITADEL's client over
-// gRPC (h2c), gRPC-web and Connect JSON (HTTP/1.1), the JSON API and /admin on the same port,
-// and the SQL host's compare-and-swap under concurrent writers.
-import { after, before, describe, test } from 'node:test';
+// gRPC (h2c), Connect JSON, Connect binary and gRPC-web (HTTP/1.1) with the shared cases of
+// zitadel-cases.mjs, the JSON API and /admin on the same port, and the SQL host's
+// compare-and-swap under concurrent writers.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { Code } from '@connectrpc/connect';
-import { createUserServiceClient } from '@zitadel/client/v2';
 import { setPhone } from 'contact-phone';
 import { SqlHost, migrate, pgQueries } from '../../server/sql-host.js';
 import { startServer } from '../../server/server.js';
 import { ADMIN, MOBILE, MOBILE_E164, SECRET } from './support.mjs';
-import { failure as refused, zitadelTransports } from './zitadel-clients.mjs';
+import { caseTarget, declareZitadelCases, seedCaseUsers } from './zitadel-cases.mjs';
+import { zitadelTransports } from './zitadel-clients.mjs';
 
 const SECRETS = { ADMIN_TOKEN: 'admin-test-token-0123456789', TOKEN_SECRET: 'token-secret-0123456789abcdef0123', CODE_SECRET: SECRET };
 
 let db;
 let server;
-const tokens = {};
+const target = caseTarget({ url: () => server.url, adminToken: SECRETS.ADMIN_TOKEN, resourceOwner: 'org1' });
+const tokens = target.tokens;
+
+/** gRPC over h2c, the others over HTTP/1.1, all on the one port. */
+const transports = zitadelTransports({ http1: () => server.url, http2: () => server.url });
 
 before(async () => {
   db = new PGlite();
   await migrate(db);
   server = await startServer({ db, secrets: SECRETS, port: 0 });
-  const reply = await admin('POST', '/admin/users', [
-    { userId: 'grpc-user', resourceOwner: 'org1' },
-    { userId: 'connect-user', resourceOwner: 'org1' },
-    { userId: 'grpc-web-user', resourceOwner: 'org1' },
-    { userId: 'json-user', resourceOwner: 'org1' },
-  ]);
-  assert.equal(reply.status, 201);
-  for (const { userId, sequence, token } of (await reply.json()).users) {
-    assert.equal(sequence, 1);
-    tokens[userId] = token;
-  }
+  await seedCaseUsers(target, Object.keys(transports), [{ userId: 'json-user', resourceOwner: 'org1' }]);
 });
 after(async () => {
   await server?.close();
@@ -49,64 +44,7 @@ function admin(method, path, body, token = SECRETS.ADMIN_TOKEN) {
   });
 }
 
-/** Awaits `call`, expecting a ConnectError: its code and ZITADEL detail ids. */
-async function failure(call) {
-  const { code, details } = await refused(call);
-  return { code, ids: details.map((detail) => detail.id) };
-}
-
-const clients = zitadelTransports({ http1: () => server.url, http2: () => server.url });
-const transports = {
-  'gRPC (h2c)': clients['gRPC (h2c)'],
-  'Connect JSON (HTTP/1.1)': clients['Connect JSON'],
-  'gRPC-web (HTTP/1.1)': clients['gRPC-web'],
-};
-const USERS = { 'gRPC (h2c)': 'grpc-user', 'Connect JSON (HTTP/1.1)': 'connect-user', 'gRPC-web (HTTP/1.1)': 'grpc-web-user' };
-
-for (const [protocol, transport] of Object.entries(transports)) {
-  const userId = USERS[protocol];
-  describe(`UserService v2 over ${protocol}`, () => {
-    test('set with returnCode, a wrong code, then the right one', async () => {
-      const byAdmin = createUserServiceClient(transport(SECRETS.ADMIN_TOKEN));
-      const set = await byAdmin.setPhone({ userId, phone: MOBILE, verification: { case: 'returnCode', value: {} } });
-      assert.equal(set.details.sequence, 3n); // 1 + changed + code.added
-      assert.match(set.verificationCode, /^[A-Z0-9]{6}$/);
-
-      const self = createUserServiceClient(transport(tokens[userId]));
-      const wrong = set.verificationCode === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
-      assert.deepEqual(await failure(self.verifyPhone({ userId, verificationCode: wrong })), {
-        code: Code.InvalidArgument,
-        ids: ['CODE-woT0xc'],
-      });
-      const verified = await self.verifyPhone({ userId, verificationCode: set.verificationCode });
-      assert.equal(verified.details.sequence, 5n); // + verification.failed + verified
-      assert.equal(verified.details.resourceOwner, 'org1');
-
-      const stored = await (await admin('GET', `/admin/users/${userId}`)).json();
-      assert.equal(stored.user.sequence, 5);
-      assert.deepEqual(stored.user.phone, { number: MOBILE_E164, isVerified: true, code: null });
-      assert.deepEqual(
-        stored.events.map((e) => [e.sequence, e.type]),
-        [
-          [2, 'user.human.phone.changed'],
-          [3, 'user.human.phone.code.added'],
-          [4, 'user.human.phone.verification.failed'],
-          [5, 'user.human.phone.verified'],
-        ],
-      );
-    });
-
-    test('no token is Unauthenticated, an unknown user NotFound', async () => {
-      const anonymous = createUserServiceClient(transport(null));
-      assert.equal((await failure(anonymous.setPhone({ userId, phone: MOBILE }))).code, Code.Unauthenticated);
-      const byAdmin = createUserServiceClient(transport(SECRETS.ADMIN_TOKEN));
-      assert.deepEqual(await failure(byAdmin.removePhone({ userId: 'nobody' })), {
-        code: Code.NotFound,
-        ids: ['COMMAND-b33QAVgel6'],
-      });
-    });
-  });
-}
+for (const [protocol, transport] of Object.entries(transports)) declareZitadelCases(target, protocol, transport);
 
 test('the JSON API on the same port: PUT then GET, over HTTP/1.1', async () => {
   const put = await admin('PUT', '/v3alpha/users/json-user/phone', { phone: { number: MOBILE, isVerified: true } });

@@ -1,8 +1,9 @@
 // The edge worker's ZITADEL routes (/zitadel.user.v2.UserService/*,
 // /zitadel.resources.user.v3alpha.ZITADELUsers/*) over real HTTP on loopback, called with
-// ZITADEL's own client (@zitadel/client) over Connect JSON, Connect binary and gRPC-web; users
-// and tokens come from /admin, SMS from /admin/outbox, as in worker.test.mjs.
-import { after, before, describe, test } from 'node:test';
+// ZITADEL's own client (@zitadel/client) over Connect JSON, Connect binary and gRPC-web: the
+// shared cases of zitadel-cases.mjs per transport, then what only the worker does (its
+// per-client rate limit, the message size limit, curl-style calls, refused bodies).
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,228 +11,43 @@ import { join } from 'node:path';
 import { Code } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { createGrpcWebTransport } from '@connectrpc/connect-web';
-import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { createUserServiceClient } from '@zitadel/client/v2';
-import { createUserServiceClient as createUsersV3Client } from '@zitadel/client/v3alpha';
-import { OwnerType } from '@zitadel/proto/zitadel/object/v3alpha/object_pb.js';
 import { bundleWorker, startWorker } from '../../worker/dev.mjs';
+import { admin, caseTarget, declareZitadelCases, seedCaseUsers } from './zitadel-cases.mjs';
 import { bearer, failure, phoneFailure, zitadelTransports } from './zitadel-clients.mjs';
 
 const env = { ADMIN_TOKEN: 'admin-test-token', TOKEN_SECRET: 't'.repeat(32), CODE_SECRET: 'c'.repeat(32) };
 const MOBILE = '+41 79 123 45 67';
-const MOBILE_E164 = '+41791234567';
 const CODE = /^[A-Z0-9]{6}$/;
 
 let bundleDir;
 let worker;
-const tokens = {};
-
-/** An /admin request with the admin token; the JSON reply. */
-async function admin(method, path, body) {
-  const response = await fetch(`${worker.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
-
-const outbox = async (userId) => (await admin('GET', `/admin/outbox?userId=${userId}&limit=10`)).body.messages;
-const stored = async (userId) => (await admin('GET', `/admin/users/${userId}`)).body.user;
-
-/** The phone as the worker's JSON API answers it (GET /v3alpha/users/:id/phone). */
-async function jsonPhone(userId) {
-  const response = await fetch(`${worker.url}/v3alpha/users/${userId}/phone`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } });
-  assert.equal(response.status, 200);
-  return (await response.json()).phone;
-}
+const target = caseTarget({ url: () => worker.url, adminToken: env.ADMIN_TOKEN, resourceOwner: 'acme' });
 
 /** Transports by protocol, against the running worker (workerd serves no h2c: no gRPC). */
 const transports = zitadelTransports({ http1: () => worker.url });
-const slug = (protocol) => protocol.toLowerCase().replace(/[^a-z]/g, '');
 
-/** zitadel.object.v2.Details of `userId` at `sequence`, the stored one, changed just now. */
-async function assertDetails(details, userId, sequence) {
-  assert.equal(details.$typeName, 'zitadel.object.v2.Details');
-  assert.equal(details.sequence, BigInt(sequence));
-  const record = await stored(userId);
-  assert.equal(details.sequence, BigInt(record.sequence), 'not the stored sequence');
-  assert.equal(details.changeDate.$typeName, 'google.protobuf.Timestamp');
-  assert.equal(timestampMs(details.changeDate), Date.parse(record.changeDate));
-  assert.ok(Math.abs(timestampMs(details.changeDate) - Date.now()) < 60_000);
-  assert.equal(details.resourceOwner, 'acme');
-}
-
-/** A user whose pending code was issued ten minutes ago (past the 30 s resend cooldown). */
-function withOldCode(userId) {
-  const minutes = (n) => new Date(Date.now() + n * 60_000).toISOString();
-  return {
-    userId,
-    resourceOwner: 'acme',
-    sequence: 1,
-    phone: { number: MOBILE_E164, isVerified: false, code: { hash: '0'.repeat(64), createdAt: minutes(-10), expiresAt: minutes(50), failedAttempts: 0 } },
-  };
-}
+const stored = async (userId) => (await admin(target, 'GET', `/admin/users/${userId}`)).body.user;
 
 before(async () => {
   bundleDir = await bundleWorker(mkdtempSync(join(tmpdir(), 'contact-phone-bundle-')));
-  worker = await startWorker({ port: 0, env, bundleDir });
-  const users = [];
-  for (const protocol of Object.keys(transports)) {
-    const s = slug(protocol);
-    for (const name of ['send', 'ret', 'verified', 'remove', 'self']) users.push({ userId: `${name}-${s}`, resourceOwner: 'acme' });
-    users.push(withOldCode(`resend-${s}`));
-  }
-  users.push({ userId: 'v3', resourceOwner: 'acme' });
-  const { status, body } = await admin('POST', '/admin/users', users);
-  assert.equal(status, 201);
-  for (const { userId, token } of body.users) tokens[userId] = token;
+  // Every case comes from one loopback client: a budget well above what the cases send, so
+  // that only the rate-limit test below (on its own worker) meets the limit.
+  worker = await startWorker({ port: 0, env, bundleDir, rateLimit: { limit: 1000, period: 60 } });
+  await seedCaseUsers(target, Object.keys(transports), [{ userId: 'curl', resourceOwner: 'acme' }]);
 });
 
 after(async () => {
   await worker?.dispose();
 });
 
-for (const [protocol, transport] of Object.entries(transports)) {
-  const s = slug(protocol);
-  describe(`the worker's UserService v2 over ${protocol}`, () => {
-    const client = (token) => createUserServiceClient(transport(token));
-    const asAdmin = () => client(env.ADMIN_TOKEN);
-
-    test('SetPhone with sendCode: the SMS is in the outbox; VerifyPhone: a wrong code, then the right one', async () => {
-      const user = `send-${s}`;
-      const self = client(tokens[user]);
-      const set = await self.setPhone({ userId: user, phone: MOBILE, verification: { case: 'sendCode', value: {} } });
-      await assertDetails(set.details, user, 3);
-      assert.equal(set.verificationCode, undefined);
-      const sms = await outbox(user);
-      assert.equal(sms.length, 1);
-      assert.equal(sms[0].to, MOBILE_E164);
-      assert.match(sms[0].code, CODE);
-      assert.equal(sms[0].text, `Your verification code is ${sms[0].code}`);
-      assert.deepEqual(await jsonPhone(user), { number: MOBILE_E164, isVerified: false });
-
-      const wrong = sms[0].code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
-      assert.deepEqual(
-        await failure(self.verifyPhone({ userId: user, verificationCode: wrong })),
-        phoneFailure(Code.InvalidArgument, 'CODE-woT0xc', 'Code is invalid'),
-      );
-      const verified = await self.verifyPhone({ userId: user, verificationCode: sms[0].code });
-      await assertDetails(verified.details, user, 5);
-      assert.deepEqual(await jsonPhone(user), { number: MOBILE_E164, isVerified: true });
-    });
-
-    test('SetPhone with returnCode returns a 6-character code and sends nothing', async () => {
-      const user = `ret-${s}`;
-      const set = await asAdmin().setPhone({ userId: user, phone: '079 123 45 67', verification: { case: 'returnCode', value: {} } });
-      await assertDetails(set.details, user, 3);
-      assert.match(set.verificationCode, CODE);
-      assert.deepEqual(await outbox(user), []);
-      const verified = await client(tokens[user]).verifyPhone({ userId: user, verificationCode: set.verificationCode });
-      await assertDetails(verified.details, user, 4);
-      assert.deepEqual(await jsonPhone(user), { number: MOBILE_E164, isVerified: true });
-    });
-
-    test('SetPhone with isVerified and the admin token stores the phone verified', async () => {
-      const user = `verified-${s}`;
-      const set = await asAdmin().setPhone({ userId: user, phone: MOBILE, verification: { case: 'isVerified', value: true } });
-      await assertDetails(set.details, user, 3);
-      assert.equal(set.verificationCode, undefined);
-      assert.deepEqual((await stored(user)).phone, { number: MOBILE_E164, isVerified: true, code: null });
-      assert.deepEqual(await outbox(user), []);
-    });
-
-    test('ResendPhoneCode with returnCode returns a new code, which verifies', async () => {
-      const user = `resend-${s}`;
-      const self = client(tokens[user]);
-      const resent = await self.resendPhoneCode({ userId: user, verification: { case: 'returnCode', value: {} } });
-      await assertDetails(resent.details, user, 2);
-      assert.match(resent.verificationCode, CODE);
-      assert.deepEqual(await outbox(user), []);
-      const verified = await self.verifyPhone({ userId: user, verificationCode: resent.verificationCode });
-      await assertDetails(verified.details, user, 3);
-      assert.deepEqual(await jsonPhone(user), { number: MOBILE_E164, isVerified: true });
-    });
-
-    test('RemovePhone removes the stored phone', async () => {
-      const user = `remove-${s}`;
-      await asAdmin().setPhone({ userId: user, phone: MOBILE, verification: { case: 'isVerified', value: true } });
-      const removed = await client(tokens[user]).removePhone({ userId: user });
-      await assertDetails(removed.details, user, 4);
-      assert.equal(await jsonPhone(user), null);
-      assert.deepEqual(
-        await failure(client(tokens[user]).removePhone({ userId: user })),
-        phoneFailure(Code.FailedPrecondition, 'COMMAND-ieJ2e', 'Phone not found'),
-      );
-    });
-
-    test('an unknown user is NotFound', async () => {
-      assert.deepEqual(
-        await failure(asAdmin().removePhone({ userId: 'nobody' })),
-        phoneFailure(Code.NotFound, 'COMMAND-b33QAVgel6', 'User could not be found'),
-      );
-    });
-
-    test('no token, or a forged one, is Unauthenticated and changes nothing', async () => {
-      const user = `self-${s}`;
-      const before = await stored(user);
-      assert.deepEqual(
-        await failure(client(null).setPhone({ userId: user, phone: MOBILE })),
-        phoneFailure(Code.Unauthenticated, 'AUTH-unauthenticated', 'No bearer token: send Authorization: Bearer <token>'),
-      );
-      assert.deepEqual(
-        await failure(client(`${tokens[user].split('.')[0]}.${tokens[`send-${s}`].split('.')[1]}`).setPhone({ userId: user, phone: MOBILE })),
-        phoneFailure(Code.Unauthenticated, 'AUTH-unauthenticated', 'The bearer token is not valid'),
-      );
-      assert.deepEqual(await stored(user), before);
-    });
-
-    test("isVerified with the user's own token is PermissionDenied", async () => {
-      const user = `self-${s}`;
-      assert.deepEqual(
-        await failure(client(tokens[user]).setPhone({ userId: user, phone: MOBILE, verification: { case: 'isVerified', value: true } })),
-        phoneFailure(Code.PermissionDenied, 'AUTH-AWfge', 'No matching permissions found'),
-      );
-      assert.equal((await stored(user)).sequence, 1);
-    });
-
-    test('an invalid number is InvalidArgument PHONE-so0wa', async () => {
-      const user = `self-${s}`;
-      assert.deepEqual(
-        await failure(client(tokens[user]).setPhone({ userId: user, phone: 'PhoneNumber' })),
-        phoneFailure(Code.InvalidArgument, 'PHONE-so0wa', 'Phone is invalid: no digits'),
-      );
-      assert.equal((await stored(user)).sequence, 1);
-    });
-
-    test('other UserService methods are Unimplemented', async () => {
-      const error = await failure(asAdmin().getUserByID({ userId: `self-${s}` }));
-      assert.equal(error.code, Code.Unimplemented);
-      assert.equal(error.rawMessage, 'zitadel.user.v2.UserService.GetUserByID is not implemented');
-    });
-  });
-}
-
-test('ZITADELUsers v3alpha: SetContactPhone with returnCode, then VerifyContactPhone', async () => {
-  const client = (token) => createUsersV3Client(transports['Connect JSON'](token));
-  const set = await client(env.ADMIN_TOKEN).setContactPhone({
-    id: 'v3',
-    phone: { number: MOBILE, verification: { case: 'returnCode', value: {} } },
-  });
-  assert.match(set.verificationCode, CODE);
-  assert.equal(set.details.id, 'v3');
-  assert.equal(set.details.owner.type, OwnerType.ORG);
-  assert.equal(set.details.owner.id, 'acme');
-  const verified = await client(tokens.v3).verifyContactPhone({ id: 'v3', verificationCode: set.verificationCode });
-  assert.equal(verified.details.id, 'v3');
-  assert.deepEqual(await jsonPhone('v3'), { number: MOBILE_E164, isVerified: true });
-});
+for (const [protocol, transport] of Object.entries(transports)) declareZitadelCases(target, protocol, transport);
 
 test('curl-style Connect JSON: the bearer token and a JSON body', async () => {
   const response = await fetch(`${worker.url}/zitadel.user.v2.UserService/SetPhone`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${env.ADMIN_TOKEN}` },
-    body: JSON.stringify({ userId: 'v3', phone: '079 765 43 21', returnCode: {} }),
+    body: JSON.stringify({ userId: 'curl', phone: '079 765 43 21', returnCode: {} }),
   });
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), 'application/json');
@@ -239,7 +55,7 @@ test('curl-style Connect JSON: the bearer token and a JSON body', async () => {
   assert.deepEqual(Object.keys(body), ['details', 'verificationCode']);
   assert.match(body.verificationCode, CODE);
   assert.equal(body.details.resourceOwner, 'acme');
-  assert.equal(body.details.sequence, String((await stored('v3')).sequence));
+  assert.equal(body.details.sequence, String((await stored('curl')).sequence));
 });
 
 test('refused calls with a body, 30 times over, each answer Unauthenticated (no reset connection)', async () => {
@@ -247,7 +63,7 @@ test('refused calls with a body, 30 times over, each answer Unauthenticated (no 
     const response = await fetch(`${worker.url}/zitadel.user.v2.UserService/SetPhone`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: 'v3', phone: MOBILE, padding: 'x'.repeat(4000) }),
+      body: JSON.stringify({ userId: 'curl', phone: MOBILE, padding: 'x'.repeat(4000) }),
     });
     assert.equal(response.status, 401);
     assert.equal((await response.json()).code, 'unauthenticated');
@@ -256,7 +72,7 @@ test('refused calls with a body, 30 times over, each answer Unauthenticated (no 
 
 test('a message over 16 KiB is ResourceExhausted, as the JSON API refuses such a body', async () => {
   const client = createUserServiceClient(transports['Connect binary'](env.ADMIN_TOKEN));
-  const error = await failure(client.setPhone({ userId: 'v3', phone: '1'.repeat(17 * 1024) }));
+  const error = await failure(client.setPhone({ userId: 'curl', phone: '1'.repeat(17 * 1024) }));
   assert.equal(error.code, Code.ResourceExhausted);
   assert.match(error.rawMessage, /readMaxBytes 16384/);
   assert.deepEqual(error.details, []);
