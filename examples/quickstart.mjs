@@ -18,7 +18,9 @@ const host = {
 };
 
 const options = {
-  caller: { userId: 'u1' }, // the user sets its own phone
+  // The user acting on its own phone; returnCode needs user.write on its organisation (or the
+  // option allowSelfReturnCode), since a code handed back proves nothing about the number.
+  caller: { userId: 'u1', permissions: ['user.write:org1'] },
   codeSecret: 'quickstart-secret-change-me-0123456789', // at least 32 bytes; keep it secret
 };
 

@@ -326,6 +326,7 @@ pub fn verify(data: &[u8]) {
         "codeSecret": "0123456789abcdef0123456789abcdef",
         "code": {"alphabet": if first & 1 == 0 { "A-Z0-9" } else { "a-zA-Z0-9" }, "length": 4 + usize::from(first % 17)},
         "maxAttempts": 1 + u64::from(first % 5),
+        "allowSelfReturnCode": true,
     });
     let Ok((_, policy)) = engine::prepare(GetPhone { user_id: "u1".into() }, &options) else {
         return;

@@ -60,9 +60,10 @@ fn host() -> JsValue {
     memory_host(js(json!([user()])), JsValue::UNDEFINED)
 }
 
-/// Options for user u1 acting on itself, at a fixed clock.
+/// Options for user u1 acting on itself with `user.write` on its organisation (returned codes
+/// need it), at a fixed clock.
 fn options_at(millis: f64, extra: Value) -> JsValue {
-    let mut base = json!({"caller": {"userId": "u1"}, "codeSecret": SECRET});
+    let mut base = json!({"caller": {"userId": "u1", "permissions": ["user.write:org1"]}, "codeSecret": SECRET});
     if let (Some(map), Some(more)) = (base.as_object_mut(), extra.as_object()) {
         map.extend(more.clone());
     }

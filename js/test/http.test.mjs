@@ -16,7 +16,8 @@ function memoryHost(extra = {}) {
       users.set(record.userId, record);
       return true;
     },
-    authenticate: (token) => (token === 'u1-token' ? { userId: 'u1', name: 'extra fields are fine' } : null),
+    // u1 with user.write on its organisation: returnCode on its own phone needs it (SPEC §2.4).
+    authenticate: (token) => (token === 'u1-token' ? { userId: 'u1', permissions: ['user.write:org1'], name: 'extra fields are fine' } : null),
     ...extra,
   };
 }

@@ -27,7 +27,7 @@ const host = {
     return true;
   },
 };
-const options = { caller: { userId: 'u1' }, codeSecret: 'k'.repeat(32) };
+const options = { caller: { userId: 'u1', permissions: ['user.write:org1'] }, codeSecret: 'k'.repeat(32) };
 const set = await setPhone('u1', { phone: { number: '079 123 45 67', returnCode: {} } }, host, options);
 const verified = await verifyPhone('u1', { verificationCode: set.verificationCode }, host, options);
 let error, phoneOnlyError;

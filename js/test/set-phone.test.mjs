@@ -2,7 +2,7 @@
 // same-number rule).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { setPhone, getPhone } from 'contact-phone';
+import { setPhone, getPhone, removePhone } from 'contact-phone';
 import {
   ADMIN, HOUR, LANDLINE, LANDLINE_E164, MOBILE, MOBILE_E164, MemoryHost, NOW, NOW_ISO, RETURN, SELF, SEND,
   VERIFIED, details, errors, iso, options, pendingPhone, rejects, setRequest, user, withoutHash,
@@ -290,19 +290,29 @@ describe('SPEC §2: order of checks', () => {
     assert.equal(host.saves, 0);
   });
 
-  test('3. inactive and locked users can still have their phone set', async () => {
-    for (const state of ['inactive', 'locked', 'active']) {
+  test('4. inactive and locked users cannot change their own phone; an admin still can', async () => {
+    for (const state of ['inactive', 'locked']) {
       const host = new MemoryHost([user({ state })]);
-      const reply = await setPhone('u1', setRequest(MOBILE, RETURN), host, options());
+      await rejects(setPhone('u1', setRequest(MOBILE), host, options()), errors.denied);
+      await rejects(removePhone('u1', host, options()), errors.denied);
+      assert.equal(host.saves, 0);
+      assert.equal((await getPhone('u1', host, options())).phone, null);
+      const admin = options({ caller: { userId: 'a1', permissions: ['user.write:org1'] } });
+      const reply = await setPhone('u1', setRequest(MOBILE, RETURN), host, admin);
       assert.deepEqual(reply.details, details(6));
       assert.equal(host.record().state, state);
     }
   });
 
-  test('4. permissions: self for codes; user.write (all or the org) for others and for isVerified', async () => {
+  test('4. permissions: self for sent codes; user.write (all or the org) for others, for isVerified, and for returned codes unless allowSelfReturnCode', async () => {
+    const byDefault = { allowSelfReturnCode: undefined };
     const cases = [
       [SELF, SEND, true],
+      [SELF, SEND, true, byDefault],
       [SELF, RETURN, true],
+      [SELF, RETURN, false, byDefault],
+      [SELF, RETURN, false, { allowSelfReturnCode: false }],
+      [{ userId: 'u1', permissions: ['user.write:org1'] }, RETURN, true, byDefault],
       [SELF, VERIFIED, false],
       [{ userId: 'u2' }, SEND, false],
       [{ userId: 'u2' }, RETURN, false],
@@ -317,9 +327,9 @@ describe('SPEC §2: order of checks', () => {
       [{ userId: 'u1', permissions: ['user.write'] }, VERIFIED, true],
       [{ userId: 'u1', permissions: ['user.write:org2'] }, VERIFIED, false],
     ];
-    for (const [caller, mode, allowed] of cases) {
+    for (const [caller, mode, allowed, extra = {}] of cases) {
       const host = new MemoryHost();
-      const call = setPhone('u1', setRequest(MOBILE, mode), host, options({ caller }));
+      const call = setPhone('u1', setRequest(MOBILE, mode), host, options({ caller, ...extra }));
       if (allowed) {
         assert.deepEqual((await call).details, details(6), JSON.stringify([caller, mode]));
       } else {

@@ -49,9 +49,13 @@ export function clock(start = NOW) {
   return c;
 }
 
-/** Options for user u1 acting on itself at NOW; `extra` overrides any key. */
+/**
+ * Options for user u1 acting on itself at NOW, with ZITADEL's rule that a user may have its
+ * own code returned (the flows read codes that way); `extra` overrides any key, and
+ * `allowSelfReturnCode: undefined` gives the library's default (off).
+ */
 export function options(extra = {}) {
-  return { caller: SELF, codeSecret: SECRET, now: () => NOW, ...extra };
+  return { caller: SELF, codeSecret: SECRET, now: () => NOW, allowSelfReturnCode: true, ...extra };
 }
 
 /**

@@ -293,7 +293,11 @@ describe('browser mode (wasm + IndexedDB in the page)', () => {
     assert.deepEqual(await usersShown(page), ['alice · acme · human · active', 'bob · acme · human · active']);
     assert.equal(await page.textContent('#picked-user'), 'bob');
 
+    // A returned code needs user.write, even on one's own phone (SPEC §2.4).
     await caller(page, 'self');
+    await setPhone(page, '+41 71 123 45 67', 'returnCode');
+    assert.deepEqual(await errorIn(page, '#phone-status'), { message: 'No matching permissions found', id: 'AUTH-AWfge', status: 'HTTP 403' });
+    await caller(page, 'admin');
     await setPhone(page, '+41 71 123 45 67', 'returnCode');
     const set = await reply(page);
     assert.equal(set.status, '200');
@@ -306,6 +310,7 @@ describe('browser mode (wasm + IndexedDB in the page)', () => {
     assert.equal((await reply(page)).body.details.sequence, '4');
     assert.equal((await summary(page)).verified, 'yes');
 
+    await caller(page, 'self');
     await setPhone(page, '079 765 43 21', 'isVerified');
     assert.deepEqual(await errorIn(page, '#phone-status'), { message: 'No matching permissions found', id: 'AUTH-AWfge', status: 'HTTP 403' });
     assert.equal(await errorIn(page, '#phone-error'), null);
@@ -455,7 +460,7 @@ describe('browser mode (wasm + IndexedDB in the page)', () => {
         store.saveUser({ ...alice, sequence: 2, note: 'first' }, 1, []),
         store.saveUser({ ...alice, sequence: 2, note: 'second' }, 1, []),
       ]);
-      const options = { caller: { userId: 'alice' }, codeSecret: await store.codeSecret() };
+      const options = { caller: { userId: 'alice', permissions: ['user.write'] }, codeSecret: await store.codeSecret() };
       const replies = await Promise.all(Array.from({ length: 10 }, (_, i) =>
         setPhone('alice', { phone: { number: `+41 79 000 00 ${String(i).padStart(2, '0')}`, returnCode: {} } }, store.host(), options)
           .then((r) => Number(r.details.sequence), (e) => e.id)));
@@ -553,15 +558,18 @@ describe('edge mode (the worker HTTP API on the same origin)', () => {
     assert.equal((await summary(page)).verified, 'yes');
     await shot(page, 'edge-sendcode');
 
-    // frank: returnCode as himself, isVerified refused to him and granted to the admin.
+    // frank: returnCode and isVerified refused to him and granted to the admin.
     await pickUser(page, 'frank');
+    const denied = { message: 'No matching permissions found', id: 'AUTH-AWfge', status: 'HTTP 403' };
+    await setPhone(page, '071 123 45 67', 'returnCode');
+    assert.deepEqual(await errorIn(page, '#phone-status'), denied);
+    await setPhone(page, '079 765 43 21', 'isVerified');
+    assert.deepEqual(await errorIn(page, '#phone-status'), denied);
+    await caller(page, 'admin');
     await setPhone(page, '071 123 45 67', 'returnCode');
     const returned = await reply(page);
     assert.match(returned.body.verificationCode, CODE);
     assert.equal(await page.textContent('#reply-code'), returned.body.verificationCode);
-    await setPhone(page, '079 765 43 21', 'isVerified');
-    assert.deepEqual(await errorIn(page, '#phone-status'), { message: 'No matching permissions found', id: 'AUTH-AWfge', status: 'HTTP 403' });
-    await caller(page, 'admin');
     await setPhone(page, '079 765 43 21', 'isVerified');
     assert.equal((await reply(page)).body.details.sequence, '5');
     assert.deepEqual((await admin('GET', '/admin/users/frank')).user.phone, { number: '+41797654321', isVerified: true, code: null });
@@ -577,7 +585,7 @@ describe('edge mode (the worker HTTP API on the same origin)', () => {
     assert.equal(grace.user.sequence, 8);
     assert.equal(grace.user.phone.code.failedAttempts, 5);
     assert.equal((await summary(page)).sequence, '8');
-    ui.assertClean([403, 400, 400, 400, 400, 400, 429]);
+    ui.assertClean([403, 403, 400, 400, 400, 400, 400, 429]);
   });
 
   test('a user created in the page is listed by GET /admin/users and gets its own token', async (t) => {
@@ -590,7 +598,7 @@ describe('edge mode (the worker HTTP API on the same origin)', () => {
     assert.deepEqual((await admin('GET', '/admin/users')).users.find((u) => u.userId === 'heidi'),
       { userId: 'heidi', resourceOwner: 'initech', kind: 'human', state: 'active' });
     await caller(page, 'self');
-    await setPhone(page, '+41 79 555 00 11', 'returnCode');
+    await setPhone(page, '+41 79 555 00 11', 'sendCode');
     assert.equal((await reply(page)).body.details.resourceOwner, 'initech');
 
     // The admin token is kept for the tab: a reload stays in edge mode with it.

@@ -107,11 +107,14 @@ describe('the five routes', () => {
   });
 
   test('returnCode, resend cooldown, remove, and an admin setting a verified phone', async () => {
-    const set = await call('PUT', '/v3alpha/users/bob/phone', { token: tokens.bob, body: { phone: { number: '079 765 43 21', return_code: {} } } });
+    // A returned code needs user.write, even for one's own phone (SPEC §2.4).
+    const mine = await call('PUT', '/v3alpha/users/bob/phone', { token: tokens.bob, body: { phone: { number: '079 765 43 21', return_code: {} } } });
+    assert.deepEqual([mine.status, mine.body], [403, errorBody(7, 'AUTH-AWfge', 'No matching permissions found')]);
+    const set = await call('PUT', '/v3alpha/users/bob/phone', { token: env.ADMIN_TOKEN, body: { phone: { number: '079 765 43 21', return_code: {} } } });
     assert.equal(set.status, 200);
     assert.match(set.body.verificationCode, /^[A-Z0-9]{6}$/);
 
-    const resend = await call('POST', '/v3alpha/users/bob/phone/resend', { token: tokens.bob, body: { returnCode: {} } });
+    const resend = await call('POST', '/v3alpha/users/bob/phone/resend', { token: env.ADMIN_TOKEN, body: { returnCode: {} } });
     assert.equal(resend.status, 429);
     assert.equal(resend.body.details[0].id, 'PHONE-throttled');
     assert.ok(Number(resend.headers.get('retry-after')) >= 1);
@@ -203,7 +206,7 @@ test('20 parallel PUTs on one user: each 200 or 409, and no lost update', async 
   const start = (await stored('racer')).user.sequence;
   const numbers = Array.from({ length: 20 }, (_, i) => `+41 79 000 00 ${String(i).padStart(2, '0')}`);
   const replies = await Promise.all(numbers.map((number) =>
-    call('PUT', '/v3alpha/users/racer/phone', { token: tokens.racer, body: { phone: { number, returnCode: {} } } })));
+    call('PUT', '/v3alpha/users/racer/phone', { token: env.ADMIN_TOKEN, body: { phone: { number, returnCode: {} } } })));
   const applied = replies.filter((r) => r.status === 200);
   for (const reply of replies) {
     assert.ok(reply.status === 200 || reply.status === 409, `status ${reply.status}: ${JSON.stringify(reply.body)}`);

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::error::{Callback, PhoneError};
 use super::read::{read, Blame, List, Text};
-use super::record::UserRecord;
+use super::record::{UserRecord, UserState};
 
 /// The authenticated caller (`options.caller`).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -19,11 +19,13 @@ pub struct Caller {
 /// What a call needs from the caller.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Need {
-    /// The caller is the user, or holds `user.write` on the user's organisation.
+    /// The caller is the user (an active one: locked and inactive users lose self-service),
+    /// or holds `user.write` on the user's organisation.
     SelfOrWrite,
     /// `user.write` on the user's organisation, even for the user itself.
     Write,
-    /// The caller is the user, or holds `user.read` or `user.write` on the organisation.
+    /// The caller is the user (in any state), or holds `user.read` or `user.write` on the
+    /// organisation.
     SelfOrRead,
 }
 
@@ -70,7 +72,8 @@ impl Caller {
 
     /// Allows the call or fails with PermissionDenied.
     pub fn require(&self, need: Need, user: &UserRecord) -> Result<(), PhoneError> {
-        let is_self = self.user_id.as_deref() == Some(user.user_id.as_str());
+        let is_self = self.user_id.as_deref() == Some(user.user_id.as_str())
+            && (need == Need::SelfOrRead || user.state == UserState::Active);
         let org = user.resource_owner.as_str();
         let allowed = match need {
             Need::SelfOrWrite => is_self || self.holds("user.write", org),
@@ -141,6 +144,23 @@ mod tests {
             if !allowed {
                 assert_eq!(result, Err(PhoneError::PermissionDenied));
             }
+        }
+    }
+
+    #[test]
+    fn locked_and_inactive_users_read_but_do_not_change_their_own_phone() {
+        for state in ["locked", "inactive"] {
+            let user = UserRecord::from_json(
+                &json!({"userId": "u1", "resourceOwner": "org1", "sequence": 1, "state": state}),
+                "u1",
+                Callback::LoadUser,
+            )
+            .unwrap();
+            let me = caller(Some("u1"), &[]);
+            assert_eq!(me.require(Need::SelfOrWrite, &user), Err(PhoneError::PermissionDenied));
+            assert_eq!(me.require(Need::SelfOrRead, &user), Ok(()));
+            let admin = caller(Some("u2"), &["user.write:org1"]);
+            assert_eq!(admin.require(Need::SelfOrWrite, &user), Ok(()));
         }
     }
 

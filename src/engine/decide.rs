@@ -35,6 +35,15 @@ pub(super) fn authorized<'a>(
     Ok(user)
 }
 
+/// What a new code needs of the caller: returning it to the user itself proves nothing about
+/// the number, so that needs `user.write` unless `allowSelfReturnCode` is set (SPEC §2.4).
+pub(super) fn code_need(delivery: Delivery, ctx: &Context<'_>) -> Need {
+    match delivery {
+        Delivery::Return if !ctx.options.allow_self_return_code => Need::Write,
+        Delivery::Send | Delivery::Return => Need::SelfOrWrite,
+    }
+}
+
 /// The save that moves `user` to `phone`, with one event per kind, and the details after it.
 pub(super) fn change(
     user: &UserRecord,

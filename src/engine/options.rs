@@ -10,7 +10,7 @@ use super::code::{Alphabet, CodeSecret};
 use super::error::{AuthProblem, FieldProblem, PhoneError, SecretProblem};
 use super::limits::SendLimit;
 use super::phone::{NumberType, ParseOptions, Region, Validation};
-use super::read::{present, read, Blame, Int, List, Name, Named, Text};
+use super::read::{present, read, Blame, Flag, Int, List, Name, Named, Text};
 use super::sms::{SmsTemplate, DEFAULT_TEMPLATE};
 
 /// Shortest accepted `codeSecret`, in bytes (256 bits, the HMAC-SHA256 key size).
@@ -58,6 +58,9 @@ pub struct Options {
     pub send_limit: SendLimit,
     /// How long the bindings wait for a host callback's Promise.
     pub timeout_ms: u32,
+    /// Whether a caller may have its own code returned (ZITADEL's behaviour); off, since such
+    /// a code proves nothing about owning the number.
+    pub allow_self_return_code: bool,
 }
 
 impl Default for Options {
@@ -72,6 +75,7 @@ impl Default for Options {
             sms_template: SmsTemplate::default(),
             send_limit: SendLimit::default(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
+            allow_self_return_code: false,
         }
     }
 }
@@ -129,6 +133,8 @@ struct OptionsBody {
     send_limit: Option<SendLimitBody>,
     #[serde(alias = "timeout_ms")]
     timeout_ms: Option<Int<1, 600_000>>,
+    #[serde(alias = "allow_self_return_code")]
+    allow_self_return_code: Option<Flag>,
 }
 
 /// `options` as `normalizePhone` reads it: the phone rules, and only the names of the other
@@ -159,6 +165,8 @@ struct PhoneRulesBody {
     send_limit: Option<IgnoredAny>,
     #[serde(alias = "timeout_ms")]
     timeout_ms: Option<IgnoredAny>,
+    #[serde(alias = "allow_self_return_code")]
+    allow_self_return_code: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -298,6 +306,7 @@ impl Options {
         if let Some(Int(ms)) = body.timeout_ms {
             options.timeout_ms = ms as u32;
         }
+        options.allow_self_return_code = body.allow_self_return_code == Some(Flag(true));
         options.caller = body.caller.map(CallerOption::into_caller);
         options.code_secret =
             body.code_secret.map(|Text(secret)| CodeSecret::new(secret.as_bytes()));
@@ -552,6 +561,7 @@ mod tests {
             ("now", "now", json!(1)),
             ("sendLimit", "send_limit", json!({"perUser": 2})),
             ("timeoutMs", "timeout_ms", json!(100)),
+            ("allowSelfReturnCode", "allow_self_return_code", json!(true)),
         ];
         for (camel, snake, value) in valid {
             for key in [camel, snake] {

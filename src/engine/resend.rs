@@ -1,8 +1,7 @@
 //! Resend-code: a new code for the pending phone, after the cooldown.
 
-use super::auth::Need;
 use super::code::RandomSource;
-use super::decide::{authorized, with_new_code};
+use super::decide::{authorized, code_need, with_new_code};
 use super::error::PhoneError;
 use super::limits;
 use super::record::{PhoneState, UserRecord};
@@ -27,7 +26,7 @@ impl Operation for ResendCode {
         ctx: &Context<'_>,
         random: &mut dyn RandomSource,
     ) -> Result<Decision<CodeReply>, PhoneError> {
-        let user = authorized(stored, ctx, Need::SelfOrWrite)?;
+        let user = authorized(stored, ctx, code_need(self.delivery, ctx))?;
         let PhoneState::Unverified { number, code: Some(pending) } = &user.phone else {
             return Err(PhoneError::NothingToResend);
         };

@@ -2,7 +2,7 @@
 
 use super::auth::Need;
 use super::code::RandomSource;
-use super::decide::{authorized, change, with_new_code};
+use super::decide::{authorized, change, code_need, with_new_code};
 use super::error::PhoneError;
 use super::event::EventKind;
 use super::record::{PhoneState, UserRecord};
@@ -33,7 +33,8 @@ impl Operation for SetPhone {
     ) -> Result<Decision<CodeReply>, PhoneError> {
         let need = match self.mode {
             VerificationMode::MarkVerified => Need::Write,
-            VerificationMode::SendCode | VerificationMode::ReturnCode => Need::SelfOrWrite,
+            VerificationMode::SendCode => code_need(Delivery::Send, ctx),
+            VerificationMode::ReturnCode => code_need(Delivery::Return, ctx),
         };
         let user = authorized(stored, ctx, need)?;
         // Validation level and allowed regions and types come from the options.

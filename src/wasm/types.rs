@@ -131,6 +131,9 @@ export interface PhoneOptions extends NormalizeOptions {
   sendLimit?: { perNumber?: number; perUser?: number; windowSeconds?: number };
   /** How long to wait for a host callback's Promise, 1 to 600000 ms. Default 10000. */
   timeoutMs?: number;
+  /** Let a caller have its own code returned (returnCode on its own phone), as ZITADEL does.
+   *  Default false: such a code proves nothing about owning the number. */
+  allowSelfReturnCode?: boolean;
 }
 
 export type SetPhoneRequest = {

@@ -182,7 +182,7 @@ fn every_error_id_from_its_scenario() {
 fn code_error_ids() {
     let host = MemoryHost::with(&[user("u1")]);
     let mut random = Counting(0);
-    call(&host, me(), 0, &mut random)
+    call(&host, admin(), 0, &mut random)
         .set("u1", set_request("0711234567", json!({"returnCode": {}})))
         .unwrap();
     assert_eq!(id(call(&host, me(), 1, &mut random).verify("u1", "WRONG1")), "CODE-woT0xc");
@@ -242,4 +242,38 @@ fn error_messages_say_why() {
         .unwrap_err();
     assert!(err.message().starts_with("Phone is invalid: "), "{}", err.message());
     assert_eq!(err.http_status(), 400);
+}
+
+/// SPEC §2.4: a code returned to the user itself needs `user.write` unless
+/// `allowSelfReturnCode`; locked and inactive users lose self-service but not reading.
+#[test]
+fn self_service_limits() {
+    let mut locked = user("l1");
+    locked["state"] = json!("locked");
+    let mut inactive = user("n1");
+    inactive["state"] = json!("inactive");
+    let host = MemoryHost::with(&[user("u1"), locked, inactive]);
+    let mut random = Counting(0);
+    let return_code = || set_request("0711234567", json!({"returnCode": {}}));
+
+    let mut c = call(&host, me(), 0, &mut random);
+    assert_eq!(id(c.set("u1", return_code())), "AUTH-AWfge");
+    assert_eq!(host.counts(), (1, 0, 0));
+    c.options = options(me(), json!({"allowSelfReturnCode": true}));
+    assert!(c.set("u1", return_code()).unwrap()["verificationCode"].is_string());
+    c.options = options(me(), json!({"allowSelfReturnCode": false}));
+    c.now += 30_000;
+    assert_eq!(id(c.resend("u1", json!({"returnCode": {}}))), "AUTH-AWfge");
+    assert!(c.resend("u1", json!({"sendCode": {}})).is_ok());
+    assert_eq!(host.sent.borrow().len(), 1);
+
+    for user_id in ["l1", "n1"] {
+        let mut c = call(&host, json!({"userId": user_id}), 0, &mut random);
+        assert_eq!(id(c.set(user_id, set_request("0711234567", json!({})))), "AUTH-AWfge");
+        assert_eq!(id(c.remove(user_id)), "AUTH-AWfge");
+        assert_eq!(c.get(user_id).unwrap()["phone"], Value::Null);
+        let mut c = call(&host, admin(), 0, &mut random);
+        c.set(user_id, set_request("0711234567", json!({"isVerified": true}))).unwrap();
+        assert_eq!(host.record(user_id)["phone"]["isVerified"], true);
+    }
 }

@@ -8,7 +8,7 @@ use crate::support::*;
 fn a_lost_race_is_retried_with_the_fresh_record() {
     let host = MemoryHost::with(&[user("u1")]);
     host.lose.set(2);
-    let reply = call(&host, me(), 0, &mut Counting(0))
+    let reply = call(&host, admin(), 0, &mut Counting(0))
         .set("u1", set_request("0711234567", json!({"returnCode": {}})))
         .unwrap();
     // Two other writers bumped the sequence to 6; this change lands on top at 8.
@@ -39,7 +39,7 @@ fn three_retries_then_aborted_and_no_sms() {
 fn a_failed_attempt_survives_a_lost_race() {
     let host = MemoryHost::with(&[user("u1")]);
     let mut random = Counting(0);
-    call(&host, me(), 0, &mut random)
+    call(&host, admin(), 0, &mut random)
         .set("u1", set_request("0711234567", json!({"returnCode": {}})))
         .unwrap();
     host.lose.set(1);
@@ -137,7 +137,7 @@ fn http_calls_check_route_options_token_then_authenticate_before_loading() {
     let driver = Driver::http(&put(Some("alice"), body), &good, || Ok(now)).unwrap();
     assert!(matches!(driver.want(), Want::Authenticate("alice")));
     let host = MemoryHost::with(&[user("u1")]);
-    let alice = Caller { user_id: Some("u1".into()), permissions: Vec::new() };
+    let alice = Caller { user_id: Some("u1".into()), permissions: vec!["user.write:org1".into()] };
     host.tokens.borrow_mut().insert("alice".into(), alice);
     let reply = block_on(driver::drive(&host, driver, &mut Counting(0))).unwrap();
     assert_eq!(serde_json::to_value(reply).unwrap()["verificationCode"], "ABCDEF");

@@ -12,7 +12,7 @@ fn event_types(host: &MemoryHost) -> Vec<String> {
 #[test]
 fn return_code_reply_record_and_events() {
     let host = MemoryHost::with(&[user("u1")]);
-    let reply = call(&host, me(), 0, &mut Counting(0))
+    let reply = call(&host, admin(), 0, &mut Counting(0))
         .set("u1", set_request("071 123 45 67", json!({"returnCode": {}})))
         .unwrap();
     assert_eq!(
@@ -76,12 +76,12 @@ fn is_verified_by_an_admin_needs_no_code_and_no_secret() {
 fn same_number_is_a_no_op_except_marking_it_verified() {
     let host = MemoryHost::with(&[user("u1")]);
     let mut random = Counting(0);
-    call(&host, me(), 0, &mut random)
+    call(&host, admin(), 0, &mut random)
         .set("u1", set_request("0711234567", json!({"returnCode": {}})))
         .unwrap();
     let before = host.record("u1");
     // Same number typed another way: success with the current details, no new code, no save.
-    let reply = call(&host, me(), 60, &mut random)
+    let reply = call(&host, admin(), 60, &mut random)
         .set("u1", set_request("+41 71 123 45 67", json!({"returnCode": {}})))
         .unwrap();
     assert_eq!(
@@ -127,11 +127,11 @@ fn no_op_on_a_record_without_change_date_reports_now() {
 fn verify_is_single_use_and_a_new_code_replaces_the_old() {
     let host = MemoryHost::with(&[user("u1")]);
     let mut random = Counting(0);
-    let first = call(&host, me(), 0, &mut random)
+    let first = call(&host, admin(), 0, &mut random)
         .set("u1", set_request("0711234567", json!({"returnCode": {}})))
         .unwrap();
     let second =
-        call(&host, me(), 30, &mut random).resend("u1", json!({"returnCode": {}})).unwrap();
+        call(&host, admin(), 30, &mut random).resend("u1", json!({"returnCode": {}})).unwrap();
     assert_ne!(first["verificationCode"], second["verificationCode"]);
     let old = first["verificationCode"].as_str().unwrap();
     assert_eq!(
@@ -164,8 +164,8 @@ fn verify_is_single_use_and_a_new_code_replaces_the_old() {
 fn lockout_holds_until_a_new_code_is_issued() {
     let host = MemoryHost::with(&[user("u1")]);
     let mut random = Counting(0);
-    let mut c = call(&host, me(), 0, &mut random);
-    c.options = options(me(), json!({"maxAttempts": 2}));
+    let mut c = call(&host, admin(), 0, &mut random);
+    c.options = options(admin(), json!({"maxAttempts": 2}));
     c.set("u1", set_request("0711234567", json!({"returnCode": {}}))).unwrap();
     for _ in 0..2 {
         assert_eq!(c.verify("u1", "WRONG1").unwrap_err().id(), "CODE-woT0xc");
@@ -221,7 +221,7 @@ fn remove_and_get() {
         got,
         json!({"details": {"sequence": "4", "changeDate": "2026-11-01T00:00:00.000Z", "resourceOwner": "org1"}, "phone": null})
     );
-    call(&host, me(), 0, &mut random)
+    call(&host, admin(), 0, &mut random)
         .set("u1", set_request("0711234567", json!({"returnCode": {}})))
         .unwrap();
     let got =
@@ -276,8 +276,8 @@ fn custom_code_policy_and_template() {
 fn send_limit_per_number_survives_remove_and_re_add() {
     let host = MemoryHost::with(&[user("u1")]);
     let mut random = Counting(0);
-    let mut c = call(&host, me(), 0, &mut random);
-    c.options = options(me(), json!({"resendCooldownSeconds": 0}));
+    let mut c = call(&host, admin(), 0, &mut random);
+    c.options = options(admin(), json!({"resendCooldownSeconds": 0}));
     c.set("u1", set_request("0711234567", json!({}))).unwrap();
     for _ in 0..4 {
         c.now += 60_000;

@@ -58,15 +58,15 @@ fn normalize_replies_with_type_and_validity() {
 fn set_phone_honours_validation_and_types() {
     let host = MemoryHost::with(&[user("u1")]);
     let mut random = Counting(0);
-    let mut c = call(&host, me(), 0, &mut random);
+    let mut c = call(&host, admin(), 0, &mut random);
     let set =
         |c: &mut Call, number: &str| c.set("u1", set_request(number, json!({"returnCode": {}})));
     // ZITADEL accepts anything parseable; by default this library wants a valid number.
     assert_eq!(set(&mut c, "12").unwrap_err().message(), "Phone is invalid: too short");
-    c.options = options(me(), json!({"validation": "parseable"}));
+    c.options = options(admin(), json!({"validation": "parseable"}));
     assert!(set(&mut c, "12").is_ok());
     assert_eq!(host.record("u1")["phone"]["number"].as_str(), Some("+4112"));
-    c.options = options(me(), json!({"allowedTypes": ["mobile", "fixedLineOrMobile"]}));
+    c.options = options(admin(), json!({"allowedTypes": ["mobile", "fixedLineOrMobile"]}));
     assert_eq!(
         set(&mut c, "044 668 18 00").unwrap_err().message(),
         "Phone is invalid: type not allowed"
