@@ -51,18 +51,22 @@ pub fn check_cooldown(
 
 /// The log after one more SMS to `to` at `now`, or `PHONE-throttled` (with the time until the
 /// window frees a slot) if the number or the user has had its share of the window.
+///
+/// The window ends at the later of `now` and the newest entry, and the new entry is dated at
+/// that end: a clock that steps back (a skewed host, a replayed `now`) frees nothing, since
+/// entries dated after `now` still count and the window never moves backwards.
 pub fn log_send(
     log: &[SmsSent],
     to: &str,
     now: Timestamp,
     limit: &SendLimit,
 ) -> Result<Vec<SmsSent>, PhoneError> {
-    let window_start = Timestamp::from_millis(now.millis().saturating_sub(
-        i64::try_from(limit.window_seconds).unwrap_or(i64::MAX).saturating_mul(1000),
-    ))
-    .unwrap_or(now);
-    let mut recent =
-        by_time(log.iter().filter(|s| s.at > window_start && s.at <= now).cloned().collect());
+    let end = log.iter().map(|s| s.at).fold(now, Timestamp::max);
+    let window_millis =
+        i64::try_from(limit.window_seconds).unwrap_or(i64::MAX).saturating_mul(1000);
+    let window_start =
+        Timestamp::from_millis(end.millis().saturating_sub(window_millis)).unwrap_or(end);
+    let mut recent = by_time(log.iter().filter(|s| s.at > window_start).cloned().collect());
     let to_number: Vec<&SmsSent> = recent.iter().filter(|s| s.to == to).collect();
     let full = [(to_number, limit.per_number), (recent.iter().collect(), limit.per_user)]
         .into_iter()
@@ -74,9 +78,9 @@ pub fn log_send(
         .max();
     if let Some(oldest) = full {
         let frees_at = oldest.plus_seconds(limit.window_seconds);
-        return Err(PhoneError::Throttled { retry_after_seconds: seconds_until(now, frees_at) });
+        return Err(PhoneError::Throttled { retry_after_seconds: seconds_until(end, frees_at) });
     }
-    recent.push(SmsSent { to: to.to_owned(), at: now });
+    recent.push(SmsSent { to: to.to_owned(), at: end });
     let excess = recent.len().saturating_sub(MAX_LOG);
     recent.drain(..excess);
     Ok(recent)
@@ -160,6 +164,28 @@ mod tests {
         );
         let log = log_send(&log, "+5", at(600), &limit).unwrap();
         assert_eq!(log, vec![sent("+3", 10), sent("+4", 20), sent("+5", 600)]);
+    }
+
+    #[test]
+    fn a_clock_that_steps_back_frees_nothing() {
+        let limit = SendLimit { per_number: 5, per_user: 3, window_seconds: 600 };
+        let mut log = Vec::new();
+        // Each call's clock is a minute earlier than the last; the entries keep the window's end.
+        for i in 0..3 {
+            log = log_send(&log, &format!("+{i}"), at(-60 * i), &limit).unwrap();
+        }
+        assert_eq!(log, vec![sent("+0", 0), sent("+1", 0), sent("+2", 0)]);
+        assert_eq!(
+            log_send(&log, "+3", at(-3600), &limit),
+            Err(PhoneError::Throttled { retry_after_seconds: 600 })
+        );
+        // Entries dated after now count too; the window frees 600 s after the future entry.
+        let future = vec![sent("+1", 100), sent("+2", 200), sent("+3", 300)];
+        assert_eq!(
+            log_send(&future, "+4", at(0), &limit),
+            Err(PhoneError::Throttled { retry_after_seconds: 400 })
+        );
+        assert_eq!(log_send(&future, "+4", at(700), &limit).unwrap().len(), 3);
     }
 
     #[test]
