@@ -153,9 +153,10 @@ function optionsFor(env) {
 const api = createFetchHandler((request, env) => hostFor(env), (request, env) => optionsFor(env));
 
 /**
- * Whether the client may call the API now: the platform's rate limiter, keyed by the client's
- * IP (`CF-Connecting-IP`; one key for all local clients). Approximate and per location, as
- * Cloudflare's rate limiting is: a guard against floods, on top of the library's own limits.
+ * Whether the client may call the API or /admin now: the platform's rate limiter, keyed by the
+ * client's IP (`CF-Connecting-IP`; one key for all local clients). Approximate and per
+ * location, as Cloudflare's rate limiting is: a guard against floods (and against guessing the
+ * admin token), on top of the library's own limits.
  */
 async function withinRateLimit(request, env) {
   if (!env.API_RATE_LIMITER) return true;
@@ -183,10 +184,10 @@ const loadConnect = () => (connect ??= import('./connect.js'));
 export default {
   async fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
-    if (pathname === '/admin' || pathname.startsWith('/admin/')) return handleAdmin(request, env);
+    const within = await withinRateLimit(request, env);
+    if (pathname === '/admin' || pathname.startsWith('/admin/')) return within ? handleAdmin(request, env) : rateLimited();
     const zitadel = ZITADEL_SERVICES.some((prefix) => pathname.startsWith(prefix));
     const services = zitadel ? await loadConnect() : null;
-    const within = await withinRateLimit(request, env);
     const reply = await services?.serve(request, env, { hostFor, optionsFor, limited: !within });
     if (reply) return reply;
     return within ? api(request, env, ctx) : rateLimited();

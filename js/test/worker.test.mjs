@@ -12,6 +12,8 @@ import { bundleWorker, startWorker } from '../../worker/dev.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const env = { ADMIN_TOKEN: 'admin-test-token', TOKEN_SECRET: 't'.repeat(32), CODE_SECRET: 'c'.repeat(32) };
+/** A per-client limit that the suite's own /admin and API calls stay under. */
+const GENEROUS = { limit: 100_000, period: 60 };
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 let bundleDir;
@@ -54,7 +56,7 @@ async function lastSms(userId) {
 before(async () => {
   bundleDir = await bundleWorker(mkdtempSync(join(tmpdir(), 'contact-phone-bundle-')));
   stateDir = mkdtempSync(join(tmpdir(), 'contact-phone-state-'));
-  worker = await startWorker({ port: 0, persistDir: stateDir, env, bundleDir });
+  worker = await startWorker({ port: 0, persistDir: stateDir, env, bundleDir, rateLimit: GENEROUS });
   const { status, body } = await admin('POST', '/admin/users', [
     { userId: 'alice', resourceOwner: 'acme' },
     { userId: 'bob', resourceOwner: 'acme' },
@@ -229,7 +231,7 @@ test('20 parallel PUTs on one user: each 200 or 409, and no lost update', async 
 test('a restart on the same state folder keeps users, phones and tokens', async () => {
   const before = await stored('alice');
   await worker.dispose();
-  worker = await startWorker({ port: 0, persistDir: stateDir, env, bundleDir });
+  worker = await startWorker({ port: 0, persistDir: stateDir, env, bundleDir, rateLimit: GENEROUS });
   assert.deepEqual(await stored('alice'), before);
   const got = await call('GET', '/v3alpha/users/alice/phone', { token: tokens.alice });
   assert.equal(got.status, 200);
@@ -249,7 +251,7 @@ test('SMS_WEBHOOK_URL receives {to, text, userId}; a failing webhook is 503 with
   });
   await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const hook = `http://127.0.0.1:${receiver.address().port}/sms`;
-  const webhookWorker = await startWorker({ port: 0, env: { ...env, SMS_WEBHOOK_URL: hook }, bundleDir });
+  const webhookWorker = await startWorker({ port: 0, env: { ...env, SMS_WEBHOOK_URL: hook }, bundleDir, rateLimit: GENEROUS });
   try {
     const request = (number) => fetch(`${webhookWorker.url}/v3alpha/users/dora/phone`, {
       method: 'PUT',
@@ -299,7 +301,7 @@ test('wrangler deploys the worker as configured (dry run, offline)', () => {
   assert.match(output, /--dry-run: exiting now/);
 });
 
-test('the API routes are rate limited per client (HTTP 429), the admin routes are not', async () => {
+test('the API and admin routes are rate limited per client (HTTP 429)', async () => {
   const limited = await startWorker({ port: 0, env, bundleDir, rateLimit: { limit: 3, period: 60 } });
   try {
     const get = (ip) => fetch(`${limited.url}/v3alpha/users/nobody/phone`, {
@@ -315,10 +317,17 @@ test('the API routes are rate limited per client (HTTP 429), the admin routes ar
       message: 'Too many requests from this client: slow down (HTTP-rate-limited)',
       details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: 'HTTP-rate-limited', message: 'Too many requests from this client: slow down' }],
     });
-    // Another client has its own budget; the admin routes are outside the limit.
+    // Another client has its own budget; /admin shares it, with or without the admin token.
     assert.equal((await get('192.0.2.2')).status, 404);
-    const outbox = await fetch(`${limited.url}/admin/outbox`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } });
-    assert.equal(outbox.status, 200);
+    const outbox = (token) => fetch(`${limited.url}/admin/outbox`, {
+      headers: { authorization: `Bearer ${token}`, 'cf-connecting-ip': '192.0.2.2' },
+    });
+    assert.deepEqual([(await outbox(env.ADMIN_TOKEN)).status, (await outbox('guess')).status], [200, 401]);
+    const admin = await outbox(env.ADMIN_TOKEN);
+    assert.equal(admin.status, 429);
+    assert.equal(admin.headers.get('retry-after'), '60');
+    assert.equal((await admin.json()).details[0].id, 'HTTP-rate-limited');
+    assert.equal((await outbox('guess')).status, 429);
   } finally {
     await limited.dispose();
   }
