@@ -1,6 +1,7 @@
 // Shared fixtures for the node:test suites: an in-memory host with a real compare-and-swap on
 // `sequence`, a fixed or movable clock, a 32-byte codeSecret, and assertions on PhoneErrors.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { PhoneError, setPhone } from 'contact-phone';
 
 /** 32 bytes: the shortest codeSecret the SPEC accepts. */
@@ -240,3 +241,24 @@ export const details = (sequence, changeDate = NOW_ISO, resourceOwner = 'org1') 
   changeDate,
   resourceOwner,
 });
+
+/**
+ * POSTs `bytes` bytes to `url` over HTTP/1.1 and never ends the body, so only a server that
+ * answers without reading the body to its end replies; resolves to `{status, body}` (JSON).
+ */
+export function postUnfinished(url, { bytes, headers = {} }) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } });
+    request.on('error', reject);
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => {
+        request.destroy();
+        resolve({ status: response.statusCode, body: JSON.parse(text) });
+      });
+    });
+    request.write(Buffer.alloc(bytes, 'a'));
+  });
+}

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker, startWorker } from '../../worker/dev.mjs';
+import { postUnfinished } from './support.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const env = { ADMIN_TOKEN: 'admin-test-token', TOKEN_SECRET: 't'.repeat(32), CODE_SECRET: 'c'.repeat(32) };
@@ -173,13 +174,26 @@ describe('HTTP errors change nothing', () => {
     assert.equal((await call('GET', '/admin/users', { token: tokens.alice })).status, 401);
     const created = await call('POST', '/admin/users', { token: tokens.alice, body: { userId: 'mallory', resourceOwner: 'acme' } });
     assert.equal(created.status, 401);
-    // Refused bodies are read to their end: behind the assets router an unread body made
+    // Small refused bodies are read to their end: behind the assets router an unread body made
     // workerd reset the connection now and then (ECONNRESET instead of the reply).
     for (let i = 0; i < 30; i += 1) {
       assert.equal((await call('POST', '/admin/users', { token: tokens.alice, body: { userId: 'mallory', resourceOwner: 'acme' } })).status, 401);
       assert.equal((await call('POST', '/admin/nope', { token: env.ADMIN_TOKEN, body: {} })).status, 404);
     }
     assert.equal((await admin('GET', '/admin/users/mallory')).status, 404);
+  });
+
+  test('a refused /admin request is answered without its body read to the end', { timeout: 30_000 }, async () => {
+    // 1 MiB of a body that never ends: reading it all would never answer.
+    const headers = { authorization: `Bearer ${tokens.alice}` };
+    for (const path of ['/admin/users', '/admin/tokens']) {
+      assert.deepEqual(await postUnfinished(`${worker.url}${path}`, { bytes: 1024 * 1024, headers }), {
+        status: 401,
+        body: { error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' },
+      });
+    }
+    const unknown = await postUnfinished(`${worker.url}/admin/nope`, { bytes: 1024 * 1024, headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } });
+    assert.deepEqual(unknown, { status: 404, body: { error: 'no such admin route' } });
   });
 });
 
