@@ -14,7 +14,10 @@ import { routes } from 'contact-phone/connect';
 import { authenticate as verifyToken, isAdmin as isAdminToken, issueToken } from '../worker/auth.js';
 import { SqlHost } from './sql-host.js';
 
-/** The largest request body read (the JSON API answers 413 past 16 KiB itself). */
+/**
+ * The largest request body read: reading stops at the byte past it and the answer is 413 (the
+ * JSON API's own 413, past 16 KiB, comes from the package).
+ */
 const READ_MAX_BYTES = 64 * 1024;
 
 /**
@@ -95,34 +98,64 @@ function send(res, status, body, headers = {}) {
   res.end(JSON.stringify(body));
 }
 
-async function readBody(req) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size <= READ_MAX_BYTES) chunks.push(chunk);
-  }
-  return size ? Buffer.concat(chunks).toString('utf8') : null;
+/**
+ * Reads the body up to READ_MAX_BYTES + 1 bytes: `{text, overLimit}` (text null when empty).
+ * It stops at the first byte past the limit and leaves the rest unread (see `closing`).
+ */
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    const finish = (overLimit) => {
+      req.off('data', onData).off('end', onEnd).off('error', reject);
+      const bytes = Buffer.concat(chunks);
+      resolve({ text: bytes.length ? bytes.toString('utf8') : null, overLimit });
+    };
+    const onData = (chunk) => {
+      chunks.push(chunk.subarray(0, READ_MAX_BYTES + 1 - size));
+      size += chunk.length;
+      if (size > READ_MAX_BYTES) {
+        req.pause();
+        finish(true);
+      }
+    };
+    const onEnd = () => finish(false);
+    req.on('data', onData).once('end', onEnd).once('error', reject);
+  });
 }
+
+/**
+ * `Connection: close` for an HTTP/1.1 answer given before the body was read to its end: Node
+ * would otherwise read (and drop) the rest to keep the connection alive. HTTP/2 has no such
+ * header; its flow control already bounds what a peer sends unread.
+ */
+const closing = (req) => (req.httpVersionMajor === 1 ? { connection: 'close' } : {});
 
 /** The JSON API (handleHttp) and /admin, for every path that is not a Connect route. */
 async function serveHttp(req, res, { store, options, isAdmin, issue }) {
   const path = req.url;
   const pathname = new URL(path, 'http://localhost').pathname;
-  const body = await readBody(req);
   const headers = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (!name.startsWith(':')) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+    // The token first: a refused caller's body is never read.
     const token = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
     if (!(await isAdmin(token))) {
-      return send(res, 401, { error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' }, { 'www-authenticate': 'Bearer' });
+      return send(res, 401, { error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' }, {
+        'www-authenticate': 'Bearer',
+        ...closing(req),
+      });
     }
-    return serveAdmin(req.method, new URL(path, 'http://localhost'), body, res, { store, issue });
+    const { text, overLimit } = await readBody(req);
+    if (overLimit) return send(res, 413, { error: `body is over ${READ_MAX_BYTES} bytes` }, closing(req));
+    return serveAdmin(req.method, new URL(path, 'http://localhost'), text, res, { store, issue });
   }
-  const reply = await handleHttp({ method: req.method, path, headers, body }, store, options);
-  res.writeHead(reply.status, reply.headers);
+  // Past the limit the package sees the first READ_MAX_BYTES + 1 bytes, enough for its 413.
+  const { text, overLimit } = await readBody(req);
+  const reply = await handleHttp({ method: req.method, path, headers, body: text }, store, options);
+  res.writeHead(reply.status, { ...reply.headers, ...(overLimit ? closing(req) : {}) });
   res.end(reply.body);
 }
 

@@ -11,7 +11,7 @@ import { Code } from '@connectrpc/connect';
 import { setPhone } from 'contact-phone';
 import { SqlHost, migrate, pgQueries } from '../../server/sql-host.js';
 import { startServer } from '../../server/server.js';
-import { ADMIN, MOBILE, MOBILE_E164, SECRET } from './support.mjs';
+import { ADMIN, MOBILE, MOBILE_E164, SECRET, postUnfinished } from './support.mjs';
 import { caseTarget, declareZitadelCases, seedCaseUsers } from './zitadel-cases.mjs';
 import { zitadelTransports } from './zitadel-clients.mjs';
 
@@ -72,6 +72,26 @@ test('/admin needs the admin token', async () => {
   const reply = await admin('POST', '/admin/users', { userId: 'x', resourceOwner: 'o' }, tokens['json-user']);
   assert.equal(reply.status, 401);
   assert.equal((await admin('GET', '/admin/users/x')).status, 404);
+});
+
+test('bodies that never end: /admin refuses before reading, past 64 KiB reading stops at 413', { timeout: 30_000 }, async () => {
+  // Each sends 1 MiB of a body that never ends: reading it all would never answer.
+  const unfinished = (path, token) => postUnfinished(`${server.url}${path}`, { bytes: 1024 * 1024, headers: { authorization: `Bearer ${token}` } });
+  const refused = { status: 401, body: { error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' } };
+  assert.deepEqual(await unfinished('/admin/users', tokens['json-user']), refused);
+  assert.deepEqual(await unfinished('/admin/tokens', 'guess'), refused);
+  assert.deepEqual(await unfinished('/admin/users', SECRETS.ADMIN_TOKEN), { status: 413, body: { error: 'body is over 65536 bytes' } });
+  const api = await unfinished('/v3alpha/users/json-user/phone/verify', SECRETS.ADMIN_TOKEN);
+  assert.equal(api.status, 413);
+  assert.deepEqual(api.body.details.map((d) => d.id), ['HTTP-too-large']);
+  // A body at the limit is still read whole and answered by the route.
+  const atLimit = await fetch(`${server.url}/admin/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${SECRETS.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: 'x', resourceOwner: 'o', padding: 'p'.repeat(64 * 1024 - 48) }).padEnd(64 * 1024, ' '),
+  });
+  assert.equal(atLimit.status, 201);
+  assert.equal((await admin('GET', '/admin/users/x')).status, 200);
 });
 
 /**
