@@ -1,5 +1,5 @@
-// A PhoneHost over SQL (PostgreSQL dialect): one row per user, an append-only events table and
-// a development SMS outbox.
+// A PhoneHost over SQL (PostgreSQL dialect): one row per user, an append-only events table,
+// the per-number SMS reservations and a development SMS outbox.
 //
 // `db` is a small query interface: `query(text, params) → {rows}` and
 // `transaction(async (tx) => …)` with `tx.query` alike. PGlite (`@electric-sql/pglite`) is
@@ -10,6 +10,13 @@
 // and the events inserted in the same transaction, only when that row changed. Concurrent
 // writers to one user therefore never lose an update: the loser sees no row and returns false,
 // and the package reloads and retries (then COMMAND-conflict).
+//
+// reserveSms (the per-number SMS limit across users, worker/sms-quota.js) reads and writes a
+// number's reservations in one transaction that first takes a transaction-level advisory lock
+// on the number: concurrent reservations for one number run one after the other, so none is
+// admitted over the limit, while other numbers are not held up.
+
+import { decideReservation } from '../worker/sms-quota.js';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -29,6 +36,13 @@ CREATE TABLE IF NOT EXISTS outbox (
   user_id text NOT NULL,
   doc     jsonb NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sms_reservations (
+  id      bigserial PRIMARY KEY,
+  phone   text NOT NULL,
+  user_id text NOT NULL,
+  at_ms   bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sms_reservations_phone_at ON sms_reservations (phone, at_ms);
 `;
 
 /** Creates the tables if they are missing. */
@@ -95,6 +109,24 @@ export class SqlHost {
         ]);
       }
       return true;
+    });
+  }
+
+  /** Reserves an SMS to `reservation.to` if the number's window has room (sms-quota.js). */
+  async reserveSms(reservation) {
+    return this.db.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('sms:' || $1, 0))", [reservation.to]);
+      const { rows } = await tx.query('SELECT at_ms FROM sms_reservations WHERE phone = $1', [reservation.to]);
+      const { reply, storeAt, pruneBefore } = decideReservation(rows.map((row) => Number(row.at_ms)), reservation);
+      await tx.query('DELETE FROM sms_reservations WHERE phone = $1 AND at_ms < $2', [reservation.to, pruneBefore]);
+      if (reply === true) {
+        await tx.query('INSERT INTO sms_reservations (phone, user_id, at_ms) VALUES ($1, $2, $3)', [
+          reservation.to,
+          reservation.userId,
+          storeAt,
+        ]);
+      }
+      return reply;
     });
   }
 
