@@ -34,7 +34,7 @@ export const RATE_LIMIT = { limit: 120, period: 60 };
 /**
  * Starts the worker on `host:port` (port 0 picks a free one). `env` holds the worker's vars
  * (ADMIN_TOKEN, TOKEN_SECRET, CODE_SECRET, SMS_WEBHOOK_URL, …); `rateLimit` overrides the
- * per-client limit (tests lower it). Returns `{url, dispose}`.
+ * per-client limit (tests lower it). Returns `{url, durableObject, dispose}`.
  */
 export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir, env, bundleDir, rateLimit = RATE_LIMIT }) {
   const outdir = bundleDir ?? (await bundleWorker());
@@ -51,6 +51,7 @@ export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir,
       USERS: { className: 'UserStore', useSQLite: true },
       OUTBOX: { className: 'Outbox', useSQLite: true },
       DIRECTORY: { className: 'Directory', useSQLite: true },
+      SMS_QUOTA: { className: 'SmsQuota', useSQLite: true },
     },
     durableObjectsPersist: persistDir ?? false,
     ratelimits: { API_RATE_LIMITER: { simple: rateLimit } },
@@ -62,5 +63,10 @@ export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir,
     port,
   });
   const url = await mf.ready;
-  return { url: url.toString().replace(/\/$/, ''), dispose: () => mf.dispose() };
+  /** A stub of the Durable Object `name` of `binding` (e.g. 'SMS_QUOTA'), for tests. */
+  const durableObject = async (binding, name) => {
+    const namespace = await mf.getDurableObjectNamespace(binding);
+    return namespace.get(namespace.idFromName(name));
+  };
+  return { url: url.toString().replace(/\/$/, ''), durableObject, dispose: () => mf.dispose() };
 }

@@ -3,14 +3,17 @@
 // The phone logic runs here, in the stateless worker, through the package's `handleHttp`;
 // storage is one SQLite-backed Durable Object per user (UserStore), whose single-threaded,
 // transactional storage makes the sequence compare-and-swap strongly consistent however many
-// workers serve requests. SMS go to the Outbox Durable Object, or to SMS_WEBHOOK_URL. The
-// Directory Durable Object lists the users that /admin created, for the admin UI. ZITADEL's
-// own services (zitadel.user.v2.UserService, zitadel.resources.user.v3alpha.ZITADELUsers) are
-// served next to it over Connect and gRPC-web, by contact-phone/connect on connect-es.
+// workers serve requests. The SmsQuota Durable Object of each number holds its SMS
+// reservations, for the per-number limit across users. SMS go to the Outbox Durable Object, or
+// to SMS_WEBHOOK_URL. The Directory Durable Object lists the users that /admin created, for
+// the admin UI. ZITADEL's own services (zitadel.user.v2.UserService,
+// zitadel.resources.user.v3alpha.ZITADELUsers) are served next to it over Connect and
+// gRPC-web, by contact-phone/connect on connect-es.
 import { DurableObject } from 'cloudflare:workers';
 import { createFetchHandler, rateLimitedResponse } from 'contact-phone';
 import { handleAdmin } from './admin.js';
 import { authenticate } from './auth.js';
+import { decideReservation } from './sms-quota.js';
 
 /** One user's record and audit events. */
 export class UserStore extends DurableObject {
@@ -115,9 +118,35 @@ export class Directory extends DurableObject {
   }
 }
 
+/**
+ * The SMS reservations of one number (idFromName(to)), for the per-number limit across users
+ * (sms-quota.js). A Durable Object runs one request's synchronous code at a time, so reading,
+ * deciding and storing in one synchronous transaction admits no SMS over the limit.
+ */
+export class SmsQuota extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS reservation (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, at_ms INTEGER NOT NULL)`);
+  }
+
+  /** reserveSms for this object's number: `true` or `{retryAfterSeconds}`. */
+  reserve(reservation) {
+    return this.ctx.storage.transactionSync(() => {
+      const times = this.sql.exec('SELECT at_ms FROM reservation').toArray().map((row) => row.at_ms);
+      const { reply, storeAt, pruneBefore } = decideReservation(times, reservation);
+      this.sql.exec('DELETE FROM reservation WHERE at_ms < ?', pruneBefore);
+      if (reply === true) this.sql.exec('INSERT INTO reservation (user_id, at_ms) VALUES (?, ?)', reservation.userId, storeAt);
+      return reply;
+    });
+  }
+}
+
 export const userStore = (env, userId) => env.USERS.get(env.USERS.idFromName(userId));
 export const outbox = (env) => env.OUTBOX.get(env.OUTBOX.idFromName('outbox'));
 export const directory = (env) => env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'));
+export const smsQuota = (env, to) => env.SMS_QUOTA.get(env.SMS_QUOTA.idFromName(to));
 
 /** The package's host over the Durable Objects, the SMS sink and the token check. */
 function hostFor(env) {
@@ -125,6 +154,7 @@ function hostFor(env) {
     loadUser: (userId) => userStore(env, userId).load(),
     saveUser: (record, expectedSequence, events) => userStore(env, record.userId).save(record, expectedSequence, events),
     sendSms: (message) => deliverSms(env, message),
+    reserveSms: (reservation) => smsQuota(env, reservation.to).reserve(reservation),
     authenticate: (token) => authenticate(env, token),
   };
 }

@@ -1,12 +1,17 @@
 // The hosts' reserveSms (worker/sms-quota.js): the per-number SMS limit across users, on the
-// SQL host on PGlite and, when TEST_DATABASE_URL is set, on PostgreSQL. The same cases run on each: the sliding window,
+// worker's SmsQuota Durable Object (through miniflare), the SQL host on PGlite and, when
+// TEST_DATABASE_URL is set, on PostgreSQL. The same cases run on each: the sliding window,
 // the retry-after, a clock that steps back or forward, and 40 concurrent reservations.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { setPhone } from 'contact-phone';
 import { SqlHost, migrate, pgQueries } from '../../server/sql-host.js';
+import { bundleWorker, startWorker } from '../../worker/dev.mjs';
 import { ADMIN, NOW, SECOND, SECRET, iso, rejects } from './support.mjs';
 
 /** A reservation of `to` by `userId` at NOW + `seconds`. */
@@ -63,6 +68,39 @@ async function sixUsersOneNumber(host, seed) {
   for (const userId of users.slice(0, 5)) assert.equal((await call(userId)).details.sequence, '3');
   await rejects(call(users[5]), { id: 'PHONE-throttled', code: 8, status: 429 });
 }
+
+describe('SmsQuota Durable Object (worker)', () => {
+  const env = { ADMIN_TOKEN: 'admin-test-token', TOKEN_SECRET: 't'.repeat(32), CODE_SECRET: SECRET };
+  let worker;
+  before(async () => {
+    const bundleDir = await bundleWorker(mkdtempSync(join(tmpdir(), 'contact-phone-bundle-')));
+    worker = await startWorker({ port: 0, env, bundleDir, rateLimit: { limit: 100_000, period: 60 } });
+  });
+  after(() => worker?.dispose());
+
+  // A stub per call, as separate requests would have; replies copied out of miniflare's proxy.
+  reserveSmsCases(async (request) => {
+    const reply = await (await worker.durableObject('SMS_QUOTA', request.to)).reserve(request);
+    return reply === true ? true : JSON.parse(JSON.stringify(reply));
+  });
+
+  test('the worker passes reserveSms to the package: a sixth user of one number is 429', async () => {
+    const admin = { authorization: `Bearer ${env.ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const users = Array.from({ length: 6 }, (_, i) => ({ userId: `shared-${i}`, resourceOwner: 'acme' }));
+    const created = await fetch(`${worker.url}/admin/users`, { method: 'POST', headers: admin, body: JSON.stringify(users) });
+    assert.equal(created.status, 201);
+    const statuses = [];
+    for (const { userId } of users) {
+      const reply = await fetch(`${worker.url}/v3alpha/users/${userId}/phone`, {
+        method: 'PUT', headers: admin, body: JSON.stringify({ phone: { number: '+41 79 555 12 34' } }),
+      });
+      statuses.push([reply.status, reply.status === 429 ? (await reply.json()).details[0].id : null]);
+    }
+    assert.deepEqual(statuses, [...Array(5).fill([200, null]), [429, 'PHONE-throttled']]);
+    const outbox = await (await fetch(`${worker.url}/admin/outbox?limit=50`, { headers: admin })).json();
+    assert.equal(outbox.messages.filter((m) => m.to === '+41795551234').length, 5);
+  });
+});
 
 describe('SqlHost#reserveSms on PGlite', () => {
   let db;

@@ -311,6 +311,7 @@ test('wrangler deploys the worker as configured (dry run, offline)', () => {
   assert.match(output, /env\.USERS \(UserStore\)\s+Durable Object/);
   assert.match(output, /env\.OUTBOX \(Outbox\)\s+Durable Object/);
   assert.match(output, /env\.DIRECTORY \(Directory\)\s+Durable Object/);
+  assert.match(output, /env\.SMS_QUOTA \(SmsQuota\)\s+Durable Object/);
   assert.match(output, /Read \d+ files from the assets directory \S*\/www\n/);
   assert.match(output, /--dry-run: exiting now/);
 });
