@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { Code } from '@connectrpc/connect';
@@ -92,6 +93,37 @@ test('bodies that never end: /admin refuses before reading, past 64 KiB reading 
   });
   assert.equal(atLimit.status, 201);
   assert.equal((await admin('GET', '/admin/users/x')).status, 200);
+});
+
+test('over h2c too: an unfinished body is refused (401, 413) and the session stays usable', { timeout: 30_000 }, async () => {
+  const session = http2.connect(server.url);
+  const post = (path, token, body, { end = true } = {}) => new Promise((resolve, reject) => {
+    const stream = session.request({ ':method': 'POST', ':path': path, authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+    let status;
+    let text = '';
+    stream.on('response', (headers) => { status = headers[':status']; });
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => { text += chunk; });
+    stream.on('end', () => resolve({ status, body: JSON.parse(text) }));
+    stream.on('error', reject);
+    stream.write(body);
+    if (end) stream.end();
+  });
+  try {
+    const endless = Buffer.alloc(1024 * 1024, 'a');
+    assert.deepEqual(await post('/admin/users', 'guess', endless, { end: false }), {
+      status: 401,
+      body: { error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' },
+    });
+    assert.deepEqual(await post('/admin/users', SECRETS.ADMIN_TOKEN, endless, { end: false }), { status: 413, body: { error: 'body is over 65536 bytes' } });
+    const api = await post('/v3alpha/users/json-user/phone/verify', SECRETS.ADMIN_TOKEN, endless, { end: false });
+    assert.deepEqual([api.status, api.body.details[0].id], [413, 'HTTP-too-large']);
+    const created = await post('/admin/users', SECRETS.ADMIN_TOKEN, JSON.stringify({ userId: 'h2c-user', resourceOwner: 'org1' }));
+    assert.equal(created.status, 201);
+    assert.equal(created.body.users[0].userId, 'h2c-user');
+  } finally {
+    session.close();
+  }
 });
 
 /**
