@@ -5,6 +5,7 @@
 //   POST /admin/tokens    a signed token for any caller {userId?, permissions?}
 //   GET  /admin/outbox    the SMS sink, newest first (?userId=…&limit=…)
 import { bearerToken, isAdmin, issueToken } from './auth.js';
+import { discardBody } from './body.js';
 import { directory, outbox, userStore } from './index.js';
 
 const json = (status, body) =>
@@ -36,28 +37,6 @@ export async function handleAdmin(request, env) {
   }
   await discardBody(request);
   return problem(404, 'no such admin route');
-}
-
-/** The most of an unwanted body that is read: a refused caller gets no more of our time. */
-const DISCARD_AT_MOST = 64 * 1024;
-
-/**
- * Reads and drops a request body that the answer does not need, up to DISCARD_AT_MOST bytes.
- * With www/ served as assets, the request passes the assets router first, and workerd (as run
- * by miniflare) then often resets the client's connection if the reply goes out while the
- * body is unread, so a small body is read to its end; `body.cancel()` alone does not prevent
- * the reset. A longer body is cancelled: its sender may see the connection reset.
- */
-async function discardBody(request) {
-  if (!request.body) return;
-  const reader = request.body.getReader();
-  let read = 0;
-  while (read <= DISCARD_AT_MOST) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    read += value.byteLength;
-  }
-  await reader.cancel().catch(() => {});
 }
 
 async function readJson(request) {

@@ -13,6 +13,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { createFetchHandler, rateLimitedResponse } from 'contact-phone';
 import { handleAdmin } from './admin.js';
 import { authenticate } from './auth.js';
+import { discardBody } from './body.js';
 import { decideReservation } from './sms-quota.js';
 
 /** One user's record and audit events. */
@@ -195,8 +196,9 @@ async function withinRateLimit(request, env) {
   return success;
 }
 
-/** The worker's own 429, from the package's error table. */
-function rateLimited() {
+/** The worker's own 429, from the package's error table (the body dropped, see body.js). */
+async function rateLimited(request) {
+  await discardBody(request);
   const { status, headers, body } = rateLimitedResponse(60);
   return new Response(body, { status, headers });
 }
@@ -215,11 +217,11 @@ export default {
   async fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
     const within = await withinRateLimit(request, env);
-    if (pathname === '/admin' || pathname.startsWith('/admin/')) return within ? handleAdmin(request, env) : rateLimited();
+    if (pathname === '/admin' || pathname.startsWith('/admin/')) return within ? handleAdmin(request, env) : rateLimited(request);
     const zitadel = ZITADEL_SERVICES.some((prefix) => pathname.startsWith(prefix));
     const services = zitadel ? await loadConnect() : null;
     const reply = await services?.serve(request, env, { hostFor, optionsFor, limited: !within });
     if (reply) return reply;
-    return within ? api(request, env, ctx) : rateLimited();
+    return within ? api(request, env, ctx) : rateLimited(request);
   },
 };

@@ -343,6 +343,20 @@ test('the API and admin routes are rate limited per client (HTTP 429)', async ()
     assert.equal(admin.headers.get('retry-after'), '60');
     assert.equal((await admin.json()).details[0].id, 'HTTP-rate-limited');
     assert.equal((await outbox('guess')).status, 429);
+    // A refused request's body is read first (up to 64 KiB): unread, workerd reset connections.
+    const refusedPosts = [];
+    for (let i = 0; i < 15; i += 1) {
+      for (const path of ['/admin/users', '/v3alpha/users/nobody/phone/verify']) {
+        const reply = await fetch(`${limited.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer guess', 'content-type': 'application/json', 'cf-connecting-ip': '192.0.2.2' },
+          body: JSON.stringify({ userId: 'x', resourceOwner: 'y', padding: 'p'.repeat(2000) }),
+        });
+        refusedPosts.push(reply.status);
+        await reply.arrayBuffer();
+      }
+    }
+    assert.deepEqual(refusedPosts, Array(30).fill(429));
   } finally {
     await limited.dispose();
   }
