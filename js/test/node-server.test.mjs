@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
@@ -93,6 +94,31 @@ test('bodies that never end: /admin refuses before reading, past 64 KiB reading 
   });
   assert.equal(atLimit.status, 201);
   assert.equal((await admin('GET', '/admin/users/x')).status, 200);
+});
+
+test('the connection of a refused body is closed, not drained: the sender cannot push 64 MiB', { timeout: 60_000 }, async () => {
+  /** Writes up to 64 MiB as fast as the socket takes it; the MiB written when a write failed. */
+  const push = (path, token) => new Promise((resolve) => {
+    const request = http.request(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let sent = 0;
+    const pump = () => {
+      while (sent < 64 * 1024 * 1024) {
+        sent += chunk.length;
+        if (!request.write(chunk)) return;
+      }
+      request.destroy();
+      resolve({ drained: true });
+    };
+    request.on('drain', pump);
+    request.on('response', (response) => response.resume());
+    request.on('error', (error) => resolve({ closed: ['EPIPE', 'ECONNRESET'].includes(error.code), under64MiB: sent < 64 * 1024 * 1024 }));
+    pump();
+  });
+  const closed = { closed: true, under64MiB: true };
+  assert.deepEqual(await push('/admin/users', 'guess'), closed);
+  assert.deepEqual(await push('/admin/users', SECRETS.ADMIN_TOKEN), closed);
+  assert.deepEqual(await push('/v3alpha/users/json-user/phone/verify', SECRETS.ADMIN_TOKEN), closed);
 });
 
 test('over h2c too: an unfinished body is refused (401, 413) and the session stays usable', { timeout: 30_000 }, async () => {
