@@ -1,5 +1,5 @@
-//! The order of a call's I/O: (authenticate →) load → decide → compare-and-swap save (with
-//! retries) → effects.
+//! The order of a call's I/O: (authenticate →) load → decide → (reserve an SMS on the host's
+//! shared counter →) compare-and-swap save (with retries) → effects.
 //!
 //! [`Driver`] is that order as a state machine that does no I/O itself, as `quinn-proto` is to
 //! `quinn`: it says what it wants next ([`Want`]) and is told how it went. Whoever owns the I/O
@@ -14,6 +14,7 @@ use crate::engine::auth::Caller;
 use crate::engine::code::RandomSource;
 use crate::engine::error::{AuthProblem, Misuse, PhoneError};
 use crate::engine::event::{Effect, SmsMessage};
+use crate::engine::limits::Reservation;
 use crate::engine::options::Options;
 use crate::engine::record::UserRecord;
 use crate::engine::reply::Reply;
@@ -31,6 +32,8 @@ pub enum Want<'a> {
     Authenticate(&'a str),
     /// The stored record of this user: answer with [`Driver::loaded`].
     Load(&'a str),
+    /// One SMS on the host's shared per-number counter: answer with [`Driver::reserved`].
+    Reserve(&'a Reservation),
     /// This compare-and-swap save: answer with [`Driver::saved`].
     Save(&'a Save),
     /// This SMS: answer with [`Driver::sent`].
@@ -50,6 +53,8 @@ pub struct Driver<O: Operation> {
     now: Timestamp,
     /// Loads so far; each lost save costs one.
     loads: usize,
+    /// The number reserved on the host's counter: a retry after a lost save reuses it.
+    reserved: Option<String>,
     state: State<O::Reply>,
 }
 
@@ -57,6 +62,8 @@ enum State<R> {
     /// Waiting for the caller behind this token.
     Authenticate(String),
     Load,
+    /// Asking the host's counter before the save of a code that will be sent.
+    Reserve(Decision<R>),
     Save(Decision<R>),
     /// Sending the decision's effects, from this index on.
     Send(Decision<R>, usize),
@@ -88,7 +95,7 @@ impl HttpDriver {
 impl<O: Operation> Driver<O> {
     /// A call that starts by loading the record; the caller comes with `options`.
     pub fn new(operation: O, options: Options, now: Timestamp) -> Self {
-        Driver { operation, options, now, loads: 0, state: State::Load }
+        Driver { operation, options, now, loads: 0, reserved: None, state: State::Load }
     }
 
     /// What to do next.
@@ -96,6 +103,10 @@ impl<O: Operation> Driver<O> {
         match &self.state {
             State::Authenticate(token) => Want::Authenticate(token),
             State::Load => Want::Load(self.operation.user_id()),
+            State::Reserve(decision) => match &decision.reserve {
+                Some(reservation) => Want::Reserve(reservation),
+                None => Want::Done,
+            },
             State::Save(decision) => match &decision.save {
                 Some(save) => Want::Save(save),
                 None => Want::Done,
@@ -150,9 +161,32 @@ impl<O: Operation> Driver<O> {
         let decided =
             stored.and_then(|stored| self.operation.decide(stored.as_ref(), &ctx, random));
         self.state = match decided {
+            Ok(decision) if self.needs_reservation(&decision) => State::Reserve(decision),
             Ok(decision) if decision.save.is_some() => State::Save(decision),
             Ok(decision) => State::Send(decision, 0),
             Err(error) => State::Done(Err(error)),
+        };
+    }
+
+    /// Whether `decision` sends to a number not yet reserved by this call.
+    fn needs_reservation(&self, decision: &Decision<O::Reply>) -> bool {
+        decision.reserve.as_ref().is_some_and(|r| self.reserved.as_deref() != Some(&r.to))
+    }
+
+    /// The answer to [`Want::Reserve`]: reserved (`None`), the seconds until the number has
+    /// room again (`PHONE-throttled`), or the host's error.
+    pub fn reserved(&mut self, outcome: Result<Option<u64>, PhoneError>) {
+        let state = core::mem::replace(&mut self.state, State::Load);
+        self.state = match (state, outcome) {
+            (State::Reserve(decision), Ok(None)) => {
+                self.reserved = decision.reserve.as_ref().map(|r| r.to.clone());
+                State::Save(decision)
+            }
+            (State::Reserve(_), Ok(Some(retry_after_seconds))) => {
+                State::Done(Err(PhoneError::Throttled { retry_after_seconds }))
+            }
+            (_, Err(error)) => State::Done(Err(error)),
+            (_, Ok(_)) => State::Done(Err(PhoneError::Misuse(Misuse::UnexpectedAnswer))),
         };
     }
 
@@ -206,6 +240,11 @@ pub trait Host {
     async fn save_user(&self, save: &Save) -> Result<bool, PhoneError>;
     /// Sends an SMS.
     async fn send_sms(&self, message: &SmsMessage) -> Result<(), PhoneError>;
+    /// Takes one SMS from the shared per-number counter: `None` when reserved, else the
+    /// seconds until the number has room. A host without such a counter reserves everything.
+    async fn reserve_sms(&self, _reservation: &Reservation) -> Result<Option<u64>, PhoneError> {
+        Ok(None)
+    }
 }
 
 /// Runs `operation` against `host` with the options and time of `ctx`.
@@ -234,6 +273,10 @@ pub async fn drive<H: Host, O: Operation>(
             Want::Load(user_id) => {
                 let stored = host.load_user(user_id).await;
                 driver.loaded(stored, random);
+            }
+            Want::Reserve(reservation) => {
+                let reserved = host.reserve_sms(reservation).await;
+                driver.reserved(reserved);
             }
             Want::Save(save) => {
                 let won = host.save_user(save).await;

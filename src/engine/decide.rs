@@ -5,7 +5,7 @@ use super::auth::Need;
 use super::code::{self, ClearCode, CodeHash, RandomSource};
 use super::error::{Callback, PhoneError};
 use super::event::{Effect, EventKind, PhoneEvent, SmsMessage};
-use super::limits;
+use super::limits::{self, Reservation};
 use super::record::{PendingCode, PhoneState, UserKind, UserRecord, UserState};
 use super::reply::{CodeReply, Details};
 use super::request::Delivery;
@@ -120,11 +120,22 @@ pub(super) fn with_new_code(
     if let Some(log) = sms_log {
         save.record.sms_log = log;
     }
-    let (effects, verification_code) = match delivery {
-        Delivery::Send => (vec![Effect::SendSms(sms)], None),
-        Delivery::Return => (Vec::new(), Some(code)),
+    let (reserve, effects, verification_code) = match delivery {
+        Delivery::Send => {
+            let limit = &ctx.options.send_limit;
+            let reservation = Reservation {
+                to: number.to_owned(),
+                user_id: user.user_id.clone(),
+                at: ctx.now,
+                limit: limit.per_number,
+                window_seconds: limit.window_seconds,
+            };
+            (Some(reservation), vec![Effect::SendSms(sms)], None)
+        }
+        Delivery::Return => (None, Vec::new(), Some(code)),
     };
     Ok(Decision {
+        reserve,
         save: Some(save),
         effects,
         outcome: Ok(CodeReply { details, verification_code }),

@@ -147,6 +147,8 @@ pub enum Callback {
     SendSms,
     /// `host.authenticate`.
     Authenticate,
+    /// `host.reserveSms`.
+    ReserveSms,
 }
 
 impl Callback {
@@ -158,6 +160,7 @@ impl Callback {
             Callback::SaveUser => "saveUser",
             Callback::SendSms => "sendSms",
             Callback::Authenticate => "authenticate",
+            Callback::ReserveSms => "reserveSms",
         }
     }
 }

@@ -36,6 +36,23 @@ pub struct SmsSent {
     pub at: Timestamp,
 }
 
+/// A request to the host's shared counter (`reserveSms`) for one SMS to `to`: the per-number
+/// limit across all users, which one user's record cannot hold.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reservation {
+    /// E.164 recipient.
+    pub to: String,
+    /// The user the SMS is for.
+    pub user_id: String,
+    /// The time of the call.
+    pub at: Timestamp,
+    /// SMS to `to` allowed within the window (`sendLimit.perNumber`).
+    pub limit: u32,
+    /// The sliding window (`sendLimit.windowSeconds`).
+    pub window_seconds: u64,
+}
+
 /// Fails with `PHONE-throttled` while the last code is younger than the cooldown.
 pub fn check_cooldown(
     issued_at: Timestamp,

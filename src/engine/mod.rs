@@ -35,6 +35,7 @@ use serde_json::Value;
 use self::code::RandomSource;
 use self::error::PhoneError;
 use self::event::{Effect, PhoneEvent};
+use self::limits::Reservation;
 use self::options::{Options, PhoneRules};
 use self::phone::{PhoneNumber, PhoneProblem};
 use self::record::{Sequence, UserRecord};
@@ -65,6 +66,8 @@ pub struct Save {
 #[derive(Clone, PartialEq, Debug)]
 #[must_use]
 pub struct Decision<R> {
+    /// The shared SMS counter to ask before saving, for a code that will be sent.
+    pub reserve: Option<Reservation>,
     /// What to store, if anything changed.
     pub save: Option<Save>,
     /// What to do once the save succeeded.
@@ -75,12 +78,12 @@ pub struct Decision<R> {
 
 impl<R> Decision<R> {
     fn reply(reply: R) -> Self {
-        Decision { save: None, effects: Vec::new(), outcome: Ok(reply) }
+        Decision { reserve: None, save: None, effects: Vec::new(), outcome: Ok(reply) }
     }
 
     /// A save with no side effects, then `outcome`.
     fn saved(save: Save, outcome: Result<R, PhoneError>) -> Self {
-        Decision { save: Some(save), effects: Vec::new(), outcome }
+        Decision { reserve: None, save: Some(save), effects: Vec::new(), outcome }
     }
 }
 
@@ -138,7 +141,12 @@ impl<O: Operation> Operation for Erased<O> {
     ) -> Result<Decision<Reply>, PhoneError> {
         let decision = self.0.decide(stored, ctx, random)?;
         let outcome = decision.outcome.map(Into::into);
-        Ok(Decision { save: decision.save, effects: decision.effects, outcome })
+        Ok(Decision {
+            reserve: decision.reserve,
+            save: decision.save,
+            effects: decision.effects,
+            outcome,
+        })
     }
 }
 

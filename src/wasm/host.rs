@@ -1,4 +1,5 @@
-//! [`JsHost`]: the JS host object (`loadUser`, `saveUser`, `sendSms`, `authenticate`) and
+//! [`JsHost`]: the JS host object (`loadUser`, `saveUser`, `sendSms`, `reserveSms`,
+//! `authenticate`) and
 //! what its callbacks return.
 //!
 //! Members are read with a checked cast, since a user's object can hold anything; every call
@@ -13,6 +14,7 @@ use super::convert;
 use crate::engine::auth::Caller;
 use crate::engine::error::{Callback, PhoneError};
 use crate::engine::event::SmsMessage;
+use crate::engine::limits::Reservation;
 use crate::engine::record::UserRecord;
 use crate::engine::{Needs, Save};
 
@@ -71,6 +73,21 @@ impl Callbacks {
         member.dyn_into::<Function>().map_err(|_| format!("host.{name} must be a function"))
     }
 
+    /// `host[name]` as a function, or `None` when it is absent (`undefined` or `null`).
+    fn optional_function(&self, callback: Callback) -> Result<Option<Function>, PhoneError> {
+        let name = callback.name();
+        let fail = |cause| PhoneError::HostStorage { callback, cause };
+        let member = convert::property(&self.this, name)
+            .map_err(|cause| fail(format!("reading host.{name} threw {cause}")))?;
+        if member.is_undefined() || member.is_null() {
+            return Ok(None);
+        }
+        member
+            .dyn_into::<Function>()
+            .map(Some)
+            .map_err(|_| fail(format!("host.{name} must be a function")))
+    }
+
     /// Calls `function` with the host as `this`.
     pub(super) fn call(&self, function: &Function, args: &[&JsValue]) -> Called {
         let threw =
@@ -126,6 +143,8 @@ pub(super) struct JsHost {
     load_user: Function,
     save_user: Option<Function>,
     send_sms: Option<Function>,
+    /// The optional shared per-number counter.
+    reserve_sms: Option<Function>,
     /// The record as `loadUser` returned it: saves are merged into a copy of it, so that
     /// fields the library does not own are kept exactly.
     loaded: JsValue,
@@ -149,13 +168,14 @@ impl JsHost {
         };
         let load_user = storage(Callback::LoadUser)?;
         let save_user = if needs.save { Some(storage(Callback::SaveUser)?) } else { None };
-        let send_sms = if needs.sms {
+        let (send_sms, reserve_sms) = if needs.sms {
             let missing = |cause| PhoneError::HostSms { cause, saved: false };
-            Some(callbacks.function(Callback::SendSms.name()).map_err(missing)?)
+            let send_sms = callbacks.function(Callback::SendSms.name()).map_err(missing)?;
+            (Some(send_sms), callbacks.optional_function(Callback::ReserveSms)?)
         } else {
-            None
+            (None, None)
         };
-        Ok(JsHost { callbacks, load_user, save_user, send_sms, loaded: JsValue::NULL })
+        Ok(JsHost { callbacks, load_user, save_user, send_sms, reserve_sms, loaded: JsValue::NULL })
     }
 
     /// `host.loadUser(userId)`.
@@ -214,6 +234,33 @@ impl JsHost {
                 "must return true (saved) or false (sequence changed)",
             )
         })
+    }
+
+    /// `host.reserveSms(reservation)`, or `None` for a host without the callback (nothing to
+    /// ask: reserved).
+    pub(super) fn reserve(&self, reservation: &Reservation) -> Option<Called> {
+        let reserve_sms = self.reserve_sms.as_ref()?;
+        Some(self.callbacks.call(reserve_sms, &[&convert::to_js(reservation)]))
+    }
+
+    /// What `reserveSms` gave: `true` (reserved) or `{retryAfterSeconds}` (the number is full).
+    pub(super) fn reserved(&self, settled: Settled) -> Result<Option<u64>, PhoneError> {
+        let returned = settled
+            .map_err(|failure| self.callbacks.storage_error(Callback::ReserveSms, failure))?;
+        if returned.as_bool() == Some(true) {
+            return Ok(None);
+        }
+        let retry_after =
+            convert::property(&returned, "retryAfterSeconds").ok().and_then(|v| v.as_f64());
+        match retry_after {
+            Some(seconds) if seconds.fract() == 0.0 && (1.0..=1e9).contains(&seconds) => {
+                Ok(Some(seconds as u64))
+            }
+            _ => Err(PhoneError::storage(
+                Callback::ReserveSms,
+                "must return true (reserved) or {retryAfterSeconds: a whole number of seconds >= 1}",
+            )),
+        }
     }
 
     /// `host.sendSms(message)`; an error when the host has no `sendSms`.

@@ -144,6 +144,11 @@ impl PendingCall {
                 };
                 driver.loaded(stored, &mut platform::PlatformRandom);
             }
+            Want::Reserve(_) => {
+                let reserved =
+                    host.callbacks.as_ref().map_or_else(|| Err(misuse()), |c| c.reserved(outcome));
+                driver.reserved(reserved);
+            }
             Want::Save(_) => {
                 let won =
                     host.callbacks.as_ref().map_or_else(|| Err(misuse()), |c| c.saved(outcome));
@@ -180,6 +185,21 @@ fn call_host(driver: &mut Driver<AnyCall>, host: &mut Host) -> Next {
             }
             let called = host.callbacks().map(|callbacks| callbacks.load(user_id));
             next_or_fail(called, |error| driver.loaded(Err(error), &mut platform::PlatformRandom))
+        }
+        Want::Reserve(reservation) => {
+            let called = host.callbacks().map(|callbacks| callbacks.reserve(reservation));
+            match called {
+                Ok(Some(called)) => Next::from(called),
+                // No counter on this host: reserved.
+                Ok(None) => {
+                    driver.reserved(Ok(None));
+                    Next::Step
+                }
+                Err(error) => {
+                    driver.reserved(Err(error));
+                    Next::Step
+                }
+            }
         }
         Want::Save(save) => {
             let called = host.callbacks().and_then(|callbacks| callbacks.save(save));

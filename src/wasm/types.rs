@@ -19,6 +19,23 @@ export interface PhoneHost {
   sendSms?(message: SmsMessage): void | Promise<void>;
   /** The caller behind a bearer token, or null if unknown; needed only by `handleHttp`. */
   authenticate?(token: string): Caller | null | undefined | Promise<Caller | null | undefined>;
+  /**
+   * Optional: the per-number send limit across all users, on a counter the host shares. Asked
+   * before a sent code is saved; store the reservation and return true while fewer than
+   * `limit` reservations for `to` fall in the window ending at the later of `at` and the
+   * newest one, else return the seconds until one leaves it.
+   */
+  reserveSms?(reservation: SmsReservation): true | { retryAfterSeconds: number } | Promise<true | { retryAfterSeconds: number }>;
+}
+
+/** One SMS on the host's per-number counter (`sendLimit.perNumber` within `windowSeconds`). */
+export interface SmsReservation {
+  to: string;
+  userId: string;
+  /** The call's time, RFC 3339. */
+  at: string;
+  limit: number;
+  windowSeconds: number;
 }
 
 /** What `handleHttp` takes: the parts of an HTTP request. */

@@ -52,7 +52,7 @@ fn a_failed_attempt_survives_a_lost_race() {
 
 /// The state machine by hand, as the wasm bindings drive it: what it wants after each answer.
 #[test]
-fn the_driver_asks_for_load_save_send_in_order_and_reloads_after_a_lost_save() {
+fn the_driver_asks_for_load_reserve_save_send_in_order_and_reloads_after_a_lost_save() {
     use contact_phone::driver::{Driver, Want};
     use contact_phone::engine;
     use contact_phone::engine::error::{Callback, PhoneError};
@@ -69,10 +69,14 @@ fn the_driver_asks_for_load_save_send_in_order_and_reloads_after_a_lost_save() {
 
     assert!(matches!(driver.want(), Want::Load("u1")));
     driver.loaded(stored(), &mut random);
+    // A code to send: the host's shared counter first, once per call.
+    assert!(matches!(driver.want(), Want::Reserve(r) if r.to == "+41711234567" && r.limit == 5));
+    driver.reserved(Ok(None));
     assert!(matches!(driver.want(), Want::Save(save) if save.expected.value() == 4));
     driver.saved(Ok(false)); // another writer won: load again
     assert!(matches!(driver.want(), Want::Load("u1")));
     driver.loaded(stored(), &mut random);
+    assert!(matches!(driver.want(), Want::Save(_)));
     driver.saved(Ok(true));
     assert!(matches!(driver.want(), Want::Send(sms) if sms.to == "+41711234567"));
     driver.sent(Ok(()));
@@ -148,4 +152,40 @@ fn http_calls_check_route_options_token_then_authenticate_before_loading() {
     let err = block_on(driver::drive(&host, driver, &mut Counting(0))).unwrap_err();
     assert_eq!((err.id(), err.http_status()), ("AUTH-unauthenticated", 401));
     assert_eq!(host.counts(), (1, 1, 0));
+}
+
+#[test]
+fn a_sent_code_is_reserved_on_the_host_counter_once_before_the_save() {
+    let host = MemoryHost::with(&[user("u1")]);
+    host.lose.set(1);
+    call(&host, me(), 0, &mut Counting(0)).set("u1", set_request("0711234567", json!({}))).unwrap();
+    // One reservation, although the lost save made the call load and decide twice.
+    let reservations = host.reservations.borrow().clone();
+    assert_eq!(
+        serde_json::to_value(&reservations).unwrap(),
+        json!([{"to": "+41711234567", "userId": "u1", "at": "2026-11-28T12:00:00.000Z", "limit": 5, "windowSeconds": 3600}])
+    );
+    assert_eq!(host.counts(), (2, 2, 1));
+
+    // A returned code sends nothing, so nothing is reserved.
+    call(&host, admin(), 60, &mut Counting(0))
+        .set("u1", set_request("0799999999", json!({"returnCode": {}})))
+        .unwrap();
+    assert_eq!(host.reservations.borrow().len(), 1);
+}
+
+#[test]
+fn a_full_host_counter_is_throttled_before_anything_is_saved() {
+    let host = MemoryHost::with(&[user("u1")]);
+    host.counter_full.set(Some(1200));
+    let err = call(&host, me(), 0, &mut Counting(0))
+        .set("u1", set_request("0711234567", json!({})))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        contact_phone::engine::error::PhoneError::Throttled { retry_after_seconds: 1200 }
+    );
+    assert_eq!((err.id(), err.http_status()), ("PHONE-throttled", 429));
+    assert_eq!(host.counts(), (1, 0, 0));
+    assert_eq!(host.record("u1")["sequence"], 4);
 }

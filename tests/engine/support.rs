@@ -11,6 +11,7 @@ use contact_phone::engine::auth::Caller;
 use contact_phone::engine::code::{RandomSource, RandomUnavailable};
 use contact_phone::engine::error::{Callback, PhoneError};
 use contact_phone::engine::event::SmsMessage;
+use contact_phone::engine::limits::Reservation;
 use contact_phone::engine::record::UserRecord;
 use contact_phone::engine::reply::Reply;
 use contact_phone::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
@@ -70,6 +71,10 @@ pub struct MemoryHost {
     pub fail_sms: Cell<bool>,
     /// Bearer tokens and their callers.
     pub tokens: RefCell<HashMap<String, Caller>>,
+    /// The shared per-number counter's answer to every reservation (`None`: reserved), and
+    /// what it was asked.
+    pub counter_full: Cell<Option<u64>>,
+    pub reservations: RefCell<Vec<Reservation>>,
 }
 
 impl MemoryHost {
@@ -126,6 +131,11 @@ impl Host for MemoryHost {
             .borrow_mut()
             .extend(save.events.iter().map(|e| serde_json::to_value(e).unwrap()));
         Ok(true)
+    }
+
+    async fn reserve_sms(&self, reservation: &Reservation) -> Result<Option<u64>, PhoneError> {
+        self.reservations.borrow_mut().push(reservation.clone());
+        Ok(self.counter_full.get())
     }
 
     async fn send_sms(&self, message: &SmsMessage) -> Result<(), PhoneError> {
