@@ -15,6 +15,9 @@ const MOBILE = '+41 79 123 45 67';
 const MOBILE_E164 = '+41791234567';
 const CODE = /^[A-Z0-9]{6}$/;
 const SEND = { case: 'sendCode', value: {} };
+let numbersUsed = 0;
+/** A Swiss mobile number (E.164) that no other case sends to. */
+const sendNumber = () => `+4179${3_000_000 + (numbersUsed += 1)}`;
 const RETURN = { case: 'returnCode', value: {} };
 const VERIFIED = { case: 'isVerified', value: true };
 
@@ -143,6 +146,8 @@ function declareCases(target, api, protocol, transport) {
   const asAdmin = () => client(target.adminToken);
   const asSelf = (id) => client(target.tokens[id]);
   const user = (name) => userId(api, name, protocol);
+  // A number of its own: a number's SMS are limited across all users (sendLimit.perNumber).
+  const to = sendNumber();
 
   /** The details are the stored record's, at `sequence`. */
   async function assertDetails(details, id, sequence) {
@@ -155,16 +160,16 @@ function declareCases(target, api, protocol, transport) {
   test('set with sendCode (own token): the SMS is in the outbox; verify: a wrong code, then the right one', async () => {
     const id = user('send');
     const self = asSelf(id);
-    const set = await api.set(self, id, MOBILE, SEND);
+    const set = await api.set(self, id, to, SEND);
     await assertDetails(set.details, id, 3);
     assert.equal(set.verificationCode, undefined);
     const sms = await outbox(target, id);
     assert.equal(sms.length, 1);
-    assert.equal(sms[0].to, MOBILE_E164);
+    assert.equal(sms[0].to, to);
     assert.equal(sms[0].userId, id);
     assert.match(sms[0].code, CODE);
     assert.equal(sms[0].text, `Your verification code is ${sms[0].code}`);
-    assert.deepEqual(await jsonPhone(target, id), { number: MOBILE_E164, isVerified: false });
+    assert.deepEqual(await jsonPhone(target, id), { number: to, isVerified: false });
 
     const wrong = sms[0].code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
     assert.deepEqual(
@@ -173,9 +178,9 @@ function declareCases(target, api, protocol, transport) {
     );
     const verified = await api.verify(self, id, sms[0].code);
     await assertDetails(verified.details, id, 5);
-    assert.deepEqual(await jsonPhone(target, id), { number: MOBILE_E164, isVerified: true });
+    assert.deepEqual(await jsonPhone(target, id), { number: to, isVerified: true });
     const { user: record, events } = await stored(target, id);
-    assert.deepEqual(record.phone, { number: MOBILE_E164, isVerified: true, code: null });
+    assert.deepEqual(record.phone, { number: to, isVerified: true, code: null });
     assert.deepEqual(
       events.map((e) => [e.sequence, e.type]),
       [
@@ -258,12 +263,14 @@ function declareCases(target, api, protocol, transport) {
     assert.deepEqual(await stored(target, id), before);
   });
 
-  test("isVerified with the user's own token is PermissionDenied", async () => {
+  test("isVerified or returnCode with the user's own token is PermissionDenied", async () => {
     const id = user('self');
-    assert.deepEqual(
-      await failure(api.set(asSelf(id), id, MOBILE, VERIFIED)),
-      phoneFailure(Code.PermissionDenied, 'AUTH-AWfge', 'No matching permissions found'),
-    );
+    for (const mode of [VERIFIED, RETURN]) {
+      assert.deepEqual(
+        await failure(api.set(asSelf(id), id, MOBILE, mode)),
+        phoneFailure(Code.PermissionDenied, 'AUTH-AWfge', 'No matching permissions found'),
+      );
+    }
     assert.equal((await stored(target, id)).user.sequence, 1);
   });
 
