@@ -52,7 +52,7 @@ const { url, host } = server;
 
 // A demo user, created on the first start and reused afterwards.
 if (!(await host.loadUser('alice'))) await host.seedUser({ userId: 'alice', resourceOwner: 'acme', displayName: 'Alice Example', kind: 'human', state: 'active' });
-const aliceToken = await (await import('../worker/auth.js')).issueToken({ TOKEN_SECRET: secrets.TOKEN_SECRET }, { userId: 'alice' });
+const { token: aliceToken } = await (await import('../worker/auth.js')).issueToken({ TOKEN_SECRET: secrets.TOKEN_SECRET }, { userId: 'alice' });
 
 console.log(`
 contact-phone Node server on ${url} (HTTP/1.1 and h2c on one port)

@@ -33,7 +33,7 @@ export async function startServer({ db, secrets, port = 8788, hostname = '127.0.
   const options = { codeSecret: secrets.CODE_SECRET, ...(defaultRegion ? { defaultRegion } : {}) };
 
   const fallback = (req, res) => {
-    serveHttp(req, res, { store, options, isAdmin, issue: (caller) => issueToken(tokenEnv, caller) }).catch((error) => {
+    serveHttp(req, res, { store, options, isAdmin, issue: async (caller) => (await issueToken(tokenEnv, caller)).token }).catch((error) => {
       console.error(error);
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
       else res.destroy();

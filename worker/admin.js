@@ -2,9 +2,9 @@
 //   POST /admin/users     create or replace users (one object or an array); returns tokens
 //   GET  /admin/users     the users created here: {userId, resourceOwner, kind, state}
 //   GET  /admin/users/:id the stored record and its audit events
-//   POST /admin/tokens    a signed token for any caller {userId?, permissions?}
+//   POST /admin/tokens    a signed token for any caller {userId?, permissions?, expiresInSeconds?}
 //   GET  /admin/outbox    the SMS sink, newest first (?userId=…&limit=…)
-import { bearerToken, isAdmin, issueToken } from './auth.js';
+import { bearerToken, DEV_TOKEN_MAX_SECONDS, DEV_TOKEN_SECONDS, isAdmin, issueToken, validLifetime } from './auth.js';
 import { discardBody } from './body.js';
 import { directory, outbox, userStore } from './index.js';
 
@@ -63,7 +63,7 @@ async function createUsers(request, env) {
     const entries = [];
     for (const user of users) {
       const stored = await userStore(env, user.userId).seed({ kind: 'human', state: 'active', ...user });
-      created.push({ userId: stored.userId, sequence: stored.sequence, token: await issueToken(env, { userId: stored.userId }) });
+      created.push({ userId: stored.userId, sequence: stored.sequence, token: (await issueToken(env, { userId: stored.userId })).token });
       entries.push({ userId: stored.userId, resourceOwner: stored.resourceOwner, kind: stored.kind, state: stored.state });
     }
     await directory(env).put(entries);
@@ -74,15 +74,24 @@ async function createUsers(request, env) {
   }
 }
 
+/**
+ * POST /admin/tokens {userId?, permissions?, expiresInSeconds?}: a token for that caller, valid
+ * 12 h unless `expiresInSeconds` (1 s to 30 days) says otherwise; answers {token, expiresAt}.
+ */
 async function createToken(request, env) {
   try {
-    const caller = await readJson(request);
-    const valid = caller && typeof caller === 'object' && !Array.isArray(caller)
-      && (caller.userId === undefined || typeof caller.userId === 'string')
-      && (caller.permissions === undefined || (Array.isArray(caller.permissions) && caller.permissions.every((p) => typeof p === 'string')));
-    if (!valid) return problem(400, 'a caller is {userId?: string, permissions?: string[]}');
-    const { userId, permissions = [] } = caller;
-    return json(201, { token: await issueToken(env, userId === undefined ? { permissions } : { userId, permissions }) });
+    const body = await readJson(request);
+    const valid = body && typeof body === 'object' && !Array.isArray(body)
+      && (body.userId === undefined || typeof body.userId === 'string')
+      && (body.permissions === undefined || (Array.isArray(body.permissions) && body.permissions.every((p) => typeof p === 'string')))
+      && (body.expiresInSeconds === undefined || validLifetime(body.expiresInSeconds));
+    if (!valid) {
+      return problem(400, `a token is for {userId?: string, permissions?: string[], expiresInSeconds?: 1 to ${DEV_TOKEN_MAX_SECONDS}}`);
+    }
+    const { userId, permissions = [], expiresInSeconds = DEV_TOKEN_SECONDS } = body;
+    const caller = userId === undefined ? { permissions } : { userId, permissions };
+    const { token, expiresAt } = await issueToken(env, caller, { expiresInSeconds });
+    return json(201, { token, expiresAt });
   } catch (response) {
     if (response instanceof Response) return response;
     throw response;

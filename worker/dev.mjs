@@ -33,10 +33,12 @@ export const RATE_LIMIT = { limit: 120, period: 60 };
 
 /**
  * Starts the worker on `host:port` (port 0 picks a free one). `env` holds the worker's vars
- * (ADMIN_TOKEN, TOKEN_SECRET, CODE_SECRET, SMS_WEBHOOK_URL, …); `rateLimit` overrides the
- * per-client limit (tests lower it). Returns `{url, durableObject, dispose}`.
+ * (ADMIN_TOKEN, TOKEN_SECRET, CODE_SECRET, SMS_WEBHOOK_URL, OIDC_ISSUER, …); `rateLimit`
+ * overrides the per-client limit (tests lower it). A local worker accepts the development
+ * tokens (DEV_TOKENS=1) unless `devTokens` is false, to run it as deployed. Returns
+ * `{url, durableObject, dispose}`.
  */
-export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir, env, bundleDir, rateLimit = RATE_LIMIT }) {
+export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir, env, bundleDir, rateLimit = RATE_LIMIT, devTokens = true }) {
   const outdir = bundleDir ?? (await bundleWorker());
   const www = `${root}www`;
   const mf = new Miniflare({
@@ -55,7 +57,7 @@ export async function startWorker({ port = 8787, host = '127.0.0.1', persistDir,
     },
     durableObjectsPersist: persistDir ?? false,
     ratelimits: { API_RATE_LIMITER: { simple: rateLimit } },
-    bindings: env,
+    bindings: devTokens ? { DEV_TOKENS: '1', ...env } : env,
     // As wrangler does for a worker with assets: a request that matches no file goes to the
     // worker (without has_user_worker, miniflare answers it with an empty 404).
     ...(existsSync(www) ? { assets: { directory: www, routerConfig: { has_user_worker: true } } } : {}),

@@ -12,8 +12,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createFetchHandler, rateLimitedResponse } from 'contact-phone';
 import { handleAdmin } from './admin.js';
-import { authenticate } from './auth.js';
 import { discardBody } from './body.js';
+import { IdentityConfigError, identityFromEnv, isDevMode } from './identity/index.js';
 import { decideReservation } from './sms-quota.js';
 
 /** One user's record and audit events. */
@@ -149,15 +149,57 @@ export const outbox = (env) => env.OUTBOX.get(env.OUTBOX.idFromName('outbox'));
 export const directory = (env) => env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'));
 export const smsQuota = (env, to) => env.SMS_QUOTA.get(env.SMS_QUOTA.idFromName(to));
 
+/**
+ * The identity of `env` (worker/identity/), built on first use and kept with the env object,
+ * so the provider's discovery document, keys and introspection answers outlive one request.
+ * Settings that name no identity provider (and no DEV_TOKENS=1) give an IdentityConfigError,
+ * kept and logged once as well.
+ */
+const identities = new WeakMap();
+function identityOf(env) {
+  if (!identities.has(env)) {
+    try {
+      identities.set(env, identityFromEnv(env));
+    } catch (error) {
+      if (!(error instanceof IdentityConfigError)) throw error;
+      console.error(`contact-phone: refusing every API request: ${error.message}`);
+      identities.set(env, error);
+    }
+  }
+  return identities.get(env);
+}
+
 /** The package's host over the Durable Objects, the SMS sink and the token check. */
 function hostFor(env) {
+  const identity = identityOf(env);
   return {
     loadUser: (userId) => userStore(env, userId).load(),
     saveUser: (record, expectedSequence, events) => userStore(env, record.userId).save(record, expectedSequence, events),
     sendSms: (message) => deliverSms(env, message),
     reserveSms: (reservation) => smsQuota(env, reservation.to).reserve(reservation),
-    authenticate: (token) => authenticate(env, token),
+    authenticate: (token) => identity.authenticate(token),
   };
+}
+
+/**
+ * The answer to every API and ZITADEL route while the identity settings are missing or
+ * malformed: 503, which Connect and gRPC-web clients read as Unavailable (14), with the
+ * settings to fix. Serving on development tokens instead would open a deployed worker to
+ * anyone who knows the dev token format and a leaked TOKEN_SECRET.
+ */
+function identityMissing(error) {
+  return new Response(JSON.stringify({ error: error.message }), {
+    status: 503,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  });
+}
+
+/** /admin without DEV_TOKENS=1: the development routes do not exist. */
+function adminDisabled() {
+  return new Response(JSON.stringify({ error: 'the /admin routes are served only with DEV_TOKENS=1 (development)' }), {
+    status: 404,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  });
 }
 
 /** Posts `{to, text, userId}` to SMS_WEBHOOK_URL if set, else keeps the SMS in the outbox. */
@@ -217,7 +259,19 @@ export default {
   async fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
     const within = await withinRateLimit(request, env);
-    if (pathname === '/admin' || pathname.startsWith('/admin/')) return within ? handleAdmin(request, env) : rateLimited(request);
+    if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+      if (!within) return rateLimited(request);
+      if (!isDevMode(env)) {
+        await discardBody(request);
+        return adminDisabled();
+      }
+      return handleAdmin(request, env);
+    }
+    const identity = identityOf(env);
+    if (identity instanceof IdentityConfigError) {
+      await discardBody(request);
+      return identityMissing(identity);
+    }
     const zitadel = ZITADEL_SERVICES.some((prefix) => pathname.startsWith(prefix));
     const services = zitadel ? await loadConnect() : null;
     const reply = await services?.serve(request, env, { hostFor, optionsFor, limited: !within });
