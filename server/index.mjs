@@ -1,15 +1,18 @@
-// npm run start:node: the Node server on http://127.0.0.1:8788 (PORT to change it), with
-// PGlite (embedded PostgreSQL) under .contact-phone/pglite, or PostgreSQL at DATABASE_URL.
-// ADMIN_TOKEN, TOKEN_SECRET and CODE_SECRET come from the environment, else from
+// The Node server on http://127.0.0.1:8788 (PORT to change it), with PGlite (embedded
+// PostgreSQL) under .contact-phone/pglite, or PostgreSQL at DATABASE_URL. Callers are
+// authenticated as the environment says (worker/identity/: OIDC_ISSUER, OIDC_AUDIENCE, …);
+// `npm run start:node` sets DEV_TOKENS=1 for the development tokens and /admin. CODE_SECRET
+// (and with DEV_TOKENS=1, ADMIN_TOKEN and TOKEN_SECRET) come from the environment, else from
 // .contact-phone/dev-secrets.json (made once, shared with `npm start`, so tokens stay valid
 // across restarts and on both servers).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { issueToken } from '../worker/auth.js';
+import { IdentityConfigError, isDevMode } from '../worker/identity/index.js';
 import { migrate, pgQueries } from './sql-host.js';
 import { startServer } from './server.js';
-
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = `${root}.contact-phone`;
@@ -21,8 +24,9 @@ const stored = existsSync(secretsFile)
   ? JSON.parse(readFileSync(secretsFile, 'utf8'))
   : { ADMIN_TOKEN: `admin-${secret()}`, TOKEN_SECRET: secret(), CODE_SECRET: secret() };
 writeFileSync(secretsFile, JSON.stringify(stored, null, 2), { mode: 0o600 });
-const secrets = {};
-for (const name of ['ADMIN_TOKEN', 'TOKEN_SECRET', 'CODE_SECRET']) secrets[name] = process.env[name] || stored[name];
+const dev = isDevMode(process.env);
+const env = { ...process.env };
+for (const name of dev ? ['ADMIN_TOKEN', 'TOKEN_SECRET', 'CODE_SECRET'] : ['CODE_SECRET']) env[name] = process.env[name] || stored[name];
 
 // PostgreSQL through `pg` when DATABASE_URL is set, else PGlite in .contact-phone/pglite.
 let db;
@@ -41,20 +45,40 @@ await migrate(db);
 const port = Number(process.env.PORT ?? 8788);
 let server;
 try {
-  server = await startServer({ db, secrets, port, defaultRegion: process.env.DEFAULT_REGION });
+  server = await startServer({ db, env, port, defaultRegion: process.env.DEFAULT_REGION });
 } catch (error) {
+  await closeDb();
+  if (error instanceof IdentityConfigError) {
+    console.error(`contact-phone: not starting: ${error.message}`);
+    console.error('See docs/security.md#identity; `npm run start:node` runs with DEV_TOKENS=1.');
+    process.exit(1);
+  }
   console.error(`Could not start the server on 127.0.0.1:${port}: ${error.message}`);
   console.error('Is another server using the port? Set PORT=… to pick another.');
-  await closeDb();
   process.exit(1);
 }
 const { url, host } = server;
 
-// A demo user, created on the first start and reused afterwards.
-if (!(await host.loadUser('alice'))) await host.seedUser({ userId: 'alice', resourceOwner: 'acme', displayName: 'Alice Example', kind: 'human', state: 'active' });
-const { token: aliceToken } = await (await import('../worker/auth.js')).issueToken({ TOKEN_SECRET: secrets.TOKEN_SECRET }, { userId: 'alice' });
+const stop = async () => {
+  await server.close();
+  await closeDb();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 
-console.log(`
+if (dev) {
+  await printDevGuide();
+} else {
+  const by = [env.OIDC_ISSUER, env.SYSTEM_API_USERS && 'SYSTEM_API_USERS'].filter(Boolean).join(' and ');
+  console.log(`contact-phone Node server on ${url} (HTTP/1.1 and h2c on one port), callers authenticated by ${by}`);
+}
+
+/** The demo user (created on the first start, reused afterwards), the tokens and examples. */
+async function printDevGuide() {
+  if (!(await host.loadUser('alice'))) await host.seedUser({ userId: 'alice', resourceOwner: 'acme', displayName: 'Alice Example', kind: 'human', state: 'active' });
+  const { token: aliceToken } = await issueToken(env, { userId: 'alice' });
+  console.log(`
 contact-phone Node server on ${url} (HTTP/1.1 and h2c on one port)
   storage: ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : '.contact-phone/pglite (PGlite)'}      SMS: outbox (GET /admin/outbox)
   serves:  the JSON API (/v3alpha/users/…), ZITADEL's UserService v2 and ZITADELUsers v3alpha
@@ -63,7 +87,7 @@ contact-phone Node server on ${url} (HTTP/1.1 and h2c on one port)
 Paste into a shell:
 
   export API=${url}
-  export ADMIN_TOKEN=${secrets.ADMIN_TOKEN}
+  export ADMIN_TOKEN=${env.ADMIN_TOKEN}
   export ALICE_TOKEN=${aliceToken}
 
   # Alice sets her phone (JSON API); the code goes to the outbox
@@ -81,13 +105,6 @@ Paste into a shell:
   #   createUserServiceClient(createServerTransport(ADMIN_TOKEN, {baseUrl: '${url}'}))
   #   from '@zitadel/client/v2' and '@zitadel/client/node'
 
-Ctrl-C stops the server; the data stays for the next start.
+Ctrl-C stops the server; the data stays for the next start (ALICE_TOKEN expires in 12 h).
 `);
-
-const stop = async () => {
-  await server.close();
-  await closeDb();
-  process.exit(0);
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+}

@@ -11,7 +11,8 @@ import net from 'node:net';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { handleHttp } from 'contact-phone';
 import { routes } from 'contact-phone/connect';
-import { authenticate as verifyToken, isAdmin as isAdminToken, issueToken } from '../worker/auth.js';
+import { DEV_TOKEN_MAX_SECONDS, isAdmin as isAdminToken, issueToken, validLifetime } from '../worker/auth.js';
+import { identityFromEnv } from '../worker/identity/index.js';
 import { SqlHost } from './sql-host.js';
 
 /**
@@ -22,18 +23,23 @@ const READ_MAX_BYTES = 64 * 1024;
 
 /**
  * Starts the server. `db` is a query interface (PGlite, or see sql-host.js), already migrated.
- * `secrets`: {ADMIN_TOKEN, TOKEN_SECRET, CODE_SECRET}. Resolves to {url, port, host, close()}.
+ * `env` holds the settings by their environment names: CODE_SECRET, and the identity settings
+ * of the edge worker (worker/identity/: OIDC_ISSUER, OIDC_AUDIENCE, …, or DEV_TOKENS=1 with
+ * ADMIN_TOKEN and TOKEN_SECRET, which also serves /admin). Rejects with an
+ * IdentityConfigError when they name no way to authenticate callers, rather than serving an
+ * API that refuses everyone. Resolves to {url, port, host, close()}.
  */
-export async function startServer({ db, secrets, port = 8788, hostname = '127.0.0.1', defaultRegion, sms }) {
-  // The edge worker's tokens (worker/auth.js): the admin token and stateless user tokens.
-  const tokenEnv = { ADMIN_TOKEN: secrets.ADMIN_TOKEN, TOKEN_SECRET: secrets.TOKEN_SECRET };
-  const isAdmin = (token) => isAdminToken(tokenEnv, token);
-  const authenticate = (token) => verifyToken(tokenEnv, token);
+export async function startServer({ db, env, port = 8788, hostname = '127.0.0.1', defaultRegion, sms }) {
+  const identity = identityFromEnv(env);
+  const authenticate = (token) => identity.authenticate(token);
   const store = new SqlHost(db, { authenticate, sms });
-  const options = { codeSecret: secrets.CODE_SECRET, ...(defaultRegion ? { defaultRegion } : {}) };
+  const options = { codeSecret: env.CODE_SECRET, ...(defaultRegion ? { defaultRegion } : {}) };
+  const dev = identity.devTokens
+    ? { isAdmin: (token) => isAdminToken(env, token), issue: (caller, lifetime) => issueToken(env, caller, lifetime) }
+    : null;
 
   const fallback = (req, res) => {
-    serveHttp(req, res, { store, options, isAdmin, issue: async (caller) => (await issueToken(tokenEnv, caller)).token }).catch((error) => {
+    serveHttp(req, res, { store, options, dev }).catch((error) => {
       console.error(error);
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -131,8 +137,11 @@ function readBody(req) {
  */
 const closing = (req) => (req.httpVersionMajor === 1 ? { connection: 'close' } : {});
 
-/** The JSON API (handleHttp) and /admin, for every path that is not a Connect route. */
-async function serveHttp(req, res, { store, options, isAdmin, issue }) {
+/**
+ * The JSON API (handleHttp) and /admin, for every path that is not a Connect route. `dev` is
+ * the development tokens' {isAdmin, issue} with DEV_TOKENS=1, else null: no /admin.
+ */
+async function serveHttp(req, res, { store, options, dev }) {
   const path = req.url;
   const pathname = new URL(path, 'http://localhost').pathname;
   const headers = {};
@@ -140,9 +149,10 @@ async function serveHttp(req, res, { store, options, isAdmin, issue }) {
     if (!name.startsWith(':')) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+    if (!dev) return send(res, 404, { error: 'the /admin routes are served only with DEV_TOKENS=1 (development)' }, closing(req));
     // The token first: a refused caller's body is never read.
     const token = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
-    if (!(await isAdmin(token))) {
+    if (!(await dev.isAdmin(token))) {
       return send(res, 401, { error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' }, {
         'www-authenticate': 'Bearer',
         ...closing(req),
@@ -150,7 +160,7 @@ async function serveHttp(req, res, { store, options, isAdmin, issue }) {
     }
     const { text, overLimit } = await readBody(req);
     if (overLimit) return send(res, 413, { error: `body is over ${READ_MAX_BYTES} bytes` }, closing(req));
-    return serveAdmin(req.method, new URL(path, 'http://localhost'), text, res, { store, issue });
+    return serveAdmin(req.method, new URL(path, 'http://localhost'), text, res, { store, issue: dev.issue });
   }
   // Past the limit the package sees the first READ_MAX_BYTES + 1 bytes, enough for its 413.
   const { text, overLimit } = await readBody(req);
@@ -164,7 +174,8 @@ const text = (v) => typeof v === 'string' && v.length > 0 && v.length <= 200;
 /**
  * Development administration (admin token): POST /admin/users (one user or an array; returns
  * their tokens), GET /admin/users, GET /admin/users/:id (record and events), POST /admin/tokens
- * ({userId?, permissions?}), GET /admin/outbox (?userId=&limit=), as the edge worker's.
+ * ({userId?, permissions?, expiresInSeconds?}), GET /admin/outbox (?userId=&limit=), as the
+ * edge worker's.
  */
 async function serveAdmin(method, url, body, res, { store, issue }) {
   const route = `${method} ${url.pathname}`;
@@ -184,7 +195,7 @@ async function serveAdmin(method, url, body, res, { store, issue }) {
     const created = [];
     for (const user of users) {
       const stored = await store.seedUser({ kind: 'human', state: 'active', ...user });
-      created.push({ userId: stored.userId, sequence: stored.sequence, token: await issue({ userId: stored.userId }) });
+      created.push({ userId: stored.userId, sequence: stored.sequence, token: (await issue({ userId: stored.userId })).token });
     }
     return send(res, 201, { users: created });
   }
@@ -194,10 +205,12 @@ async function serveAdmin(method, url, body, res, { store, issue }) {
     if (json?.userId !== undefined) caller.userId = json.userId;
     if (json?.permissions !== undefined) caller.permissions = json.permissions;
     if ((caller.userId !== undefined && !text(caller.userId)) ||
-        (caller.permissions !== undefined && !(Array.isArray(caller.permissions) && caller.permissions.every(text)))) {
-      return send(res, 400, { error: 'a token is for {userId?: string, permissions?: string[]}' });
+        (caller.permissions !== undefined && !(Array.isArray(caller.permissions) && caller.permissions.every(text))) ||
+        (json?.expiresInSeconds !== undefined && !validLifetime(json.expiresInSeconds))) {
+      return send(res, 400, { error: `a token is for {userId?: string, permissions?: string[], expiresInSeconds?: 1 to ${DEV_TOKEN_MAX_SECONDS}}` });
     }
-    return send(res, 201, { token: await issue(caller) });
+    const lifetime = json?.expiresInSeconds === undefined ? {} : { expiresInSeconds: json.expiresInSeconds };
+    return send(res, 201, await issue(caller, lifetime));
   }
   if (route === 'GET /admin/outbox') {
     const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);

@@ -19,7 +19,9 @@ export async function startProvider({ clients }) {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = 'provider-key-1';
   const jwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
-  const server = createServer();
+  // Idle connections outlive the clients' own idle timeouts (undici: 4 s), so that no client
+  // sends a request on a socket the server is closing (Node's default keep-alive is 5 s).
+  const server = createServer({ keepAliveTimeout: 60_000 });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const secretOf = (id) => `${id}-secret-0123456789`;
