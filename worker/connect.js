@@ -30,7 +30,7 @@ const ENV = createContextKey(null, { description: 'worker env' });
 /**
  * ZITADEL's services by request path (`/zitadel.user.v2.UserService/SetPhone`, …): every
  * method of the two services, the unimplemented ones answering Unimplemented. The host is
- * the one of the JSON API, and its `authenticate` (worker/auth.js) resolves the bearer token.
+ * the one of the JSON API, and its `authenticate` (worker/identity/) resolves the bearer token.
  * Built once, on first use.
  */
 let services;

@@ -6,8 +6,8 @@ import { callerFromClaims } from './claims.js';
  * `verify(token)` → the caller of a JWT access token of the provider, or throws jose's error.
  * Checks the signature with a key of the provider's `jwks_uri` (fetched on first use, kept
  * 10 minutes, refetched when a token names an unknown `kid`), then `iss` (the provider's own
- * issuer string, from discovery), `aud` (the configured audience), `exp` (required), `nbf`
- * and `iat`, with `clockTolerance` seconds of leeway.
+ * issuer string, from discovery), `aud` (the configured audience), `exp` (required) and
+ * `nbf`, with `clockTolerance` seconds of leeway.
  */
 export function jwtAccessTokens({ discovery, audience, permissionsClaim, clockTolerance }) {
   let keys = null;

@@ -8,7 +8,7 @@ export class IdentityConfigError extends Error {
   name = 'IdentityConfigError';
 }
 
-/** Leeway for `exp`, `nbf` and `iat` of JWTs, against clocks that drift apart. */
+/** Leeway for `exp` and `nbf` of JWTs, against clocks that drift apart. */
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 10;
 
 /**
