@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { Code } from '@connectrpc/connect';
-import { createServerTransport } from '@zitadel/client/node';
+import { createServerTransport, newSystemToken } from '@zitadel/client/node';
 import { createUserServiceClient } from '@zitadel/client/v2';
-import { generateKeyPair } from 'jose';
+import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { IdentityConfigError, identityFromEnv } from '../../worker/identity/index.js';
 import { callerFromClaims } from '../../worker/identity/claims.js';
 import { migrate } from '../../server/sql-host.js';
@@ -184,6 +184,20 @@ describe('worker/identity/', () => {
     assert.deepEqual(await identity.authenticate(token), caller);
     assert.deepEqual(await identity.authenticate(token), caller);
     assert.equal(provider.hits('/token/introspection'), before + 1);
+  });
+
+  test('a system user given with its permissions gets those; one given by its key alone, all', async () => {
+    const keys = await generateKeyPair('RS256', { extractable: true });
+    const publicKey = await exportSPKI(keys.publicKey);
+    const identity = identityFromEnv({
+      SYSTEM_API_AUDIENCE: 'https://zitadel.example',
+      SYSTEM_API_USERS: JSON.stringify({ reader: { publicKey, permissions: ['user.read'] }, owner: publicKey }),
+    });
+    const key = await exportPKCS8(keys.privateKey);
+    const token = (subject) => newSystemToken({ audience: 'https://zitadel.example', subject, key });
+    assert.deepEqual(await identity.authenticate(await token('reader')), { userId: 'reader', permissions: ['user.read'] });
+    assert.deepEqual(await identity.authenticate(await token('owner')), { userId: 'owner', permissions: ['user.write', 'user.read'] });
+    assert.equal(identity.devTokens, false);
   });
 
   test("ZITADEL's roles claim, or the configured permissions claim", () => {

@@ -36,7 +36,8 @@ export function introspection({ discovery, clientId, clientSecret, audience, per
       if (!answer.active || !fromProvider(answer, metadata.issuer, audience, now())) return null;
 
       const caller = callerFromClaims(answer, permissionsClaim);
-      const until = Math.min(now() + INTROSPECTION_CACHE_SECONDS * 1000, typeof answer.exp === 'number' ? answer.exp * 1000 : Infinity);
+      const expires = typeof answer.exp === 'number' ? answer.exp * 1000 : Infinity;
+      const until = Math.min(now() + INTROSPECTION_CACHE_SECONDS * 1000, expires);
       remember(cache, key, { caller, until }, now());
       return caller;
     },

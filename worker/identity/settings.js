@@ -34,7 +34,9 @@ export function identitySettings(env) {
   const problems = [];
   const devTokens = isDevMode(env);
   if (devTokens) {
-    for (const name of ['ADMIN_TOKEN', 'TOKEN_SECRET']) if (!text(env[name])) problems.push(`${name} is not set (DEV_TOKENS=1 needs it)`);
+    for (const name of ['ADMIN_TOKEN', 'TOKEN_SECRET']) {
+      if (!text(env[name])) problems.push(`${name} is not set (DEV_TOKENS=1 needs it)`);
+    }
   }
   const clockTolerance = seconds(env.OIDC_CLOCK_TOLERANCE_SECONDS, DEFAULT_CLOCK_TOLERANCE_SECONDS, problems);
   const oidc = oidcSettings(env, clockTolerance, problems);
@@ -89,7 +91,9 @@ function systemSettings(env, clockTolerance, problems) {
   }
   const keys = new Map();
   for (const [userId, entry] of Object.entries(users)) {
-    const { publicKey, permissions } = typeof entry === 'string' ? { publicKey: entry, permissions: SYSTEM_USER_PERMISSIONS } : (entry ?? {});
+    const { publicKey, permissions } = typeof entry === 'string'
+      ? { publicKey: entry, permissions: SYSTEM_USER_PERMISSIONS }
+      : (entry ?? {});
     if (!text(publicKey) || !publicKey.includes('-----BEGIN PUBLIC KEY-----')) {
       problems.push(`SYSTEM_API_USERS.${userId} needs a PEM public key (-----BEGIN PUBLIC KEY-----)`);
     } else if (!Array.isArray(permissions) || !permissions.every(text)) {
