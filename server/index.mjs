@@ -4,13 +4,16 @@
 // `npm run start:node` sets DEV_TOKENS=1 for the development tokens and /admin. CODE_SECRET
 // (and with DEV_TOKENS=1, ADMIN_TOKEN and TOKEN_SECRET) come from the environment, else from
 // .contact-phone/dev-secrets.json (made once, shared with `npm start`, so tokens stay valid
-// across restarts and on both servers).
+// across restarts and on both servers). SMS go to the provider that TWILIO_* or SMS_WEBHOOK_*
+// configure (docs/sms-delivery.md); without one, to the development outbox, unless
+// NODE_ENV=production, where sendCode then answers Unavailable rather than keep codes.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { issueToken } from '../worker/auth.js';
 import { IdentityConfigError, isDevMode } from '../worker/identity/index.js';
+import { retryPolicyFromEnv, smsProviderFromEnv } from '../sms/config.js';
 import { migrate, pgQueries } from './sql-host.js';
 import { startServer } from './server.js';
 
@@ -27,6 +30,19 @@ writeFileSync(secretsFile, JSON.stringify(stored, null, 2), { mode: 0o600 });
 const dev = isDevMode(process.env);
 const env = { ...process.env };
 for (const name of dev ? ['ADMIN_TOKEN', 'TOKEN_SECRET', 'CODE_SECRET'] : ['CODE_SECRET']) env[name] = process.env[name] || stored[name];
+
+let sms;
+try {
+  const provider = smsProviderFromEnv(process.env);
+  if (provider) sms = { provider, policy: retryPolicyFromEnv(process.env) };
+  else if (process.env.NODE_ENV !== 'production') sms = { devOutbox: true };
+} catch (error) {
+  console.error(`SMS settings: ${error.message}`);
+  process.exit(1);
+}
+let smsShown = 'none (sendCode answers Unavailable)';
+if (sms?.devOutbox) smsShown = 'outbox (GET /admin/outbox)';
+else if (sms) smsShown = `${sms.provider.name}, with retries (GET /admin/deliveries)`;
 
 // PostgreSQL through `pg` when DATABASE_URL is set, else PGlite in .contact-phone/pglite.
 let db;
@@ -45,7 +61,7 @@ await migrate(db);
 const port = Number(process.env.PORT ?? 8788);
 let server;
 try {
-  server = await startServer({ db, env, port, defaultRegion: process.env.DEFAULT_REGION });
+  server = await startServer({ db, env, port, defaultRegion: process.env.DEFAULT_REGION, sms });
 } catch (error) {
   await closeDb();
   if (error instanceof IdentityConfigError) {
@@ -80,7 +96,7 @@ async function printDevGuide() {
   const { token: aliceToken } = await issueToken(env, { userId: 'alice' });
   console.log(`
 contact-phone Node server on ${url} (HTTP/1.1 and h2c on one port)
-  storage: ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : '.contact-phone/pglite (PGlite)'}      SMS: outbox (GET /admin/outbox)
+  storage: ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : '.contact-phone/pglite (PGlite)'}      SMS: ${smsShown}
   serves:  the JSON API (/v3alpha/users/…), ZITADEL's UserService v2 and ZITADELUsers v3alpha
            over Connect, gRPC-web and gRPC (h2c), and /admin
 

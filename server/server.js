@@ -13,6 +13,7 @@ import { handleHttp } from 'contact-phone';
 import { routes } from 'contact-phone/connect';
 import { DEV_TOKEN_MAX_SECONDS, isAdmin as isAdminToken, issueToken, validLifetime } from '../worker/auth.js';
 import { identityFromEnv } from '../worker/identity/index.js';
+import { smsDelivery } from './sms.js';
 import { SqlHost } from './sql-host.js';
 
 /**
@@ -27,19 +28,21 @@ const READ_MAX_BYTES = 64 * 1024;
  * of the edge worker (worker/identity/: OIDC_ISSUER, OIDC_AUDIENCE, …, or DEV_TOKENS=1 with
  * ADMIN_TOKEN and TOKEN_SECRET, which also serves /admin). Rejects with an
  * IdentityConfigError when they name no way to authenticate callers, rather than serving an
- * API that refuses everyone. Resolves to {url, port, host, close()}.
+ * API that refuses everyone. `sms`: see server/sms.js. Resolves to
+ * {url, port, host, sms, close()}; `sms.sender.runOnce()` lets tests drive deliveries.
  */
 export async function startServer({ db, env, port = 8788, hostname = '127.0.0.1', defaultRegion, sms }) {
   const identity = identityFromEnv(env);
   const authenticate = (token) => identity.authenticate(token);
-  const store = new SqlHost(db, { authenticate, sms });
+  const delivery = smsDelivery(db, sms);
+  const store = new SqlHost(db, { authenticate, ...delivery.hostOptions });
   const options = { codeSecret: env.CODE_SECRET, ...(defaultRegion ? { defaultRegion } : {}) };
   const dev = identity.devTokens
     ? { isAdmin: (token) => isAdminToken(env, token), issue: (caller, lifetime) => issueToken(env, caller, lifetime) }
     : null;
 
   const fallback = (req, res) => {
-    serveHttp(req, res, { store, options, dev }).catch((error) => {
+    serveHttp(req, res, { store, delivery, options, dev }).catch((error) => {
       console.error(error);
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -85,11 +88,14 @@ export async function startServer({ db, env, port = 8788, hostname = '127.0.0.1'
     });
   });
   const address = server.address();
+  if (!sms?.manual) delivery.sender?.start();
   return {
     url: `http://${hostname}:${address.port}`,
     port: address.port,
     host: store,
+    sms: delivery,
     async close() {
+      await delivery.sender?.stop();
       const closed = new Promise((resolve) => server.close(resolve));
       for (const session of sessions) session.destroy();
       h1.closeAllConnections();
@@ -141,7 +147,7 @@ const closing = (req) => (req.httpVersionMajor === 1 ? { connection: 'close' } :
  * The JSON API (handleHttp) and /admin, for every path that is not a Connect route. `dev` is
  * the development tokens' {isAdmin, issue} with DEV_TOKENS=1, else null: no /admin.
  */
-async function serveHttp(req, res, { store, options, dev }) {
+async function serveHttp(req, res, { store, delivery, options, dev }) {
   const path = req.url;
   const pathname = new URL(path, 'http://localhost').pathname;
   const headers = {};
@@ -160,7 +166,7 @@ async function serveHttp(req, res, { store, options, dev }) {
     }
     const { text, overLimit } = await readBody(req);
     if (overLimit) return send(res, 413, { error: `body is over ${READ_MAX_BYTES} bytes` }, closing(req));
-    return serveAdmin(req.method, new URL(path, 'http://localhost'), text, res, { store, issue: dev.issue });
+    return serveAdmin(req.method, new URL(path, 'http://localhost'), text, res, { store, delivery, issue: dev.issue });
   }
   // Past the limit the package sees the first READ_MAX_BYTES + 1 bytes, enough for its 413.
   const { text, overLimit } = await readBody(req);
@@ -174,10 +180,10 @@ const text = (v) => typeof v === 'string' && v.length > 0 && v.length <= 200;
 /**
  * Development administration (admin token): POST /admin/users (one user or an array; returns
  * their tokens), GET /admin/users, GET /admin/users/:id (record and events), POST /admin/tokens
- * ({userId?, permissions?, expiresInSeconds?}), GET /admin/outbox (?userId=&limit=), as the
- * edge worker's.
+ * ({userId?, permissions?, expiresInSeconds?}), GET /admin/outbox (?userId=&limit=; the dev
+ * outbox only), GET /admin/deliveries (?userId=&limit=), as the edge worker's.
  */
-async function serveAdmin(method, url, body, res, { store, issue }) {
+async function serveAdmin(method, url, body, res, { store, delivery, issue }) {
   const route = `${method} ${url.pathname}`;
   let json;
   if (method === 'POST') {
@@ -212,9 +218,12 @@ async function serveAdmin(method, url, body, res, { store, issue }) {
     const lifetime = json?.expiresInSeconds === undefined ? {} : { expiresInSeconds: json.expiresInSeconds };
     return send(res, 201, await issue(caller, lifetime));
   }
-  if (route === 'GET /admin/outbox') {
-    const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);
+  const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);
+  if (route === 'GET /admin/outbox' && delivery.mode === 'dev outbox') {
     return send(res, 200, { messages: await store.outbox(url.searchParams.get('userId'), limit) });
+  }
+  if (route === 'GET /admin/deliveries') {
+    return send(res, 200, { deliveries: delivery.outbox ? await delivery.outbox.list(url.searchParams.get('userId'), limit) : [] });
   }
   const user = /^\/admin\/users\/([^/]+)$/.exec(url.pathname);
   if (user && method === 'GET') {

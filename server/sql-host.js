@@ -1,5 +1,6 @@
 // A PhoneHost over SQL (PostgreSQL dialect): one row per user, an append-only events table,
-// the per-number SMS reservations and a development SMS outbox.
+// the per-number SMS reservations, a development SMS outbox, and the SMS delivery outbox of
+// sms-outbox.js.
 //
 // `db` is a small query interface: `query(text, params) → {rows}` and
 // `transaction(async (tx) => …)` with `tx.query` alike. PGlite (`@electric-sql/pglite`) is
@@ -17,6 +18,7 @@
 // admitted over the limit, while other numbers are not held up.
 
 import { decideReservation } from '../worker/sms-quota.js';
+import { SMS_SCHEMA } from './sms-outbox.js';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -47,7 +49,7 @@ CREATE INDEX IF NOT EXISTS sms_reservations_phone_at ON sms_reservations (phone,
 
 /** Creates the tables if they are missing. */
 export async function migrate(db) {
-  for (const statement of SCHEMA.split(';').map((s) => s.trim()).filter(Boolean)) await db.query(statement);
+  for (const statement of `${SCHEMA};${SMS_SCHEMA}`.split(';').map((s) => s.trim()).filter(Boolean)) await db.query(statement);
 }
 
 /**
@@ -78,13 +80,16 @@ export function pgQueries(pool) {
 const parse = (doc) => (typeof doc === 'string' ? JSON.parse(doc) : doc);
 
 /**
- * The SQL host. `sms` (optional) replaces the outbox: `async (message) => …`. `authenticate`
- * (optional) is copied onto the host for handleHttp and contact-phone/connect.
+ * The SQL host. `sms`: `async (message) => …`, e.g. SmsOutbox#enqueue; or `devOutbox: true`
+ * to keep SMS, codes included, in the development outbox table. With neither, sendSms fails
+ * and a sendCode call answers Unavailable (the phone and code stay saved for a resend).
+ * `authenticate` (optional) is copied onto the host for handleHttp and contact-phone/connect.
  */
 export class SqlHost {
-  constructor(db, { sms, authenticate } = {}) {
+  constructor(db, { sms, devOutbox = false, authenticate } = {}) {
     this.db = db;
     this.sms = sms;
+    this.devOutbox = devOutbox;
     if (authenticate) this.authenticate = authenticate;
   }
 
@@ -130,9 +135,10 @@ export class SqlHost {
     });
   }
 
-  /** Development SMS sink (or `sms` if given): the outbox keeps the codes, never use it in production. */
+  /** `sms` if given, else the development outbox, which keeps the codes: never in production. */
   async sendSms(message) {
     if (this.sms) return this.sms(message);
+    if (!this.devOutbox) throw new Error('no SMS provider is configured');
     await this.db.query('INSERT INTO outbox (user_id, doc) VALUES ($1, $2::jsonb)', [
       message.userId,
       JSON.stringify({ ...message, sentAt: new Date().toISOString() }),

@@ -1,0 +1,38 @@
+// How the Node server sends SMS, from startServer's `sms` option:
+//   {provider, policy?, pollMs?, now?, log?}  the SQL outbox and its sender loop
+//   {devOutbox: true}                         the development outbox (keeps the codes)
+//   undefined                                 none: sendSms fails, sendCode answers Unavailable
+import { retryPolicy } from '../sms/retry.js';
+import { SmsOutbox } from './sms-outbox.js';
+import { smsSender } from './sms-sender.js';
+
+/**
+ * Resolves the option into `{mode, hostOptions, outbox?, sender?}`: `hostOptions` goes to
+ * SqlHost; `sender` is started and stopped by the server.
+ */
+export function smsDelivery(db, sms) {
+  if (!sms) {
+    const refuse = async () => {
+      console.error('SMS not sent: no SMS provider is configured (set TWILIO_* or SMS_WEBHOOK_URL, see docs/sms-delivery.md)');
+      throw new Error('no SMS provider is configured');
+    };
+    return { mode: 'none', hostOptions: { sms: refuse } };
+  }
+  if (sms.devOutbox) return { mode: 'dev outbox', hostOptions: { devOutbox: true } };
+  const outbox = new SmsOutbox(db, sms.provider.name);
+  const sender = smsSender({
+    outbox,
+    provider: sms.provider,
+    policy: sms.policy ?? retryPolicy(),
+    ...(sms.now ? { now: sms.now } : {}),
+    ...(sms.pollMs !== undefined ? { pollMs: sms.pollMs } : {}),
+    ...(sms.log ? { log: sms.log } : {}),
+  });
+  // The library calls sendSms after saving the record, so success here means "durably queued":
+  // the row is committed, and the sender is woken to deliver it now rather than at its next poll.
+  const enqueue = async (message) => {
+    await outbox.enqueue(message, sms.now?.() ?? new Date());
+    sender.wake();
+  };
+  return { mode: sms.provider.name, hostOptions: { sms: enqueue }, outbox, sender };
+}
