@@ -17,7 +17,12 @@ const secrets = existsSync(secretsFile)
   : { ADMIN_TOKEN: `admin-${secret()}`, TOKEN_SECRET: secret(), CODE_SECRET: secret() };
 writeFileSync(secretsFile, JSON.stringify(secrets, null, 2), { mode: 0o600 });
 
-const env = { ...secrets, ...(process.env.SMS_WEBHOOK_URL ? { SMS_WEBHOOK_URL: process.env.SMS_WEBHOOK_URL } : {}) };
+// SMS settings (docs/sms-delivery.md) pass through; without a provider the dev outbox is used.
+const smsSettings = Object.entries(process.env).filter(([name]) => /^(TWILIO_|SMS_)/.test(name));
+const env = { ...secrets, ...Object.fromEntries(smsSettings) };
+const sms = env.TWILIO_ACCOUNT_SID ? 'Twilio, through the queue (GET /admin/deliveries)'
+  : env.SMS_WEBHOOK_URL ? `webhook ${env.SMS_WEBHOOK_URL}, through the queue (GET /admin/deliveries)`
+    : 'outbox (GET /admin/outbox)';
 const port = Number(process.env.PORT ?? 8787);
 let worker;
 try {
@@ -44,7 +49,7 @@ if (!demo.user) {
 
 console.log(`
 contact-phone edge worker (workerd) on ${url}
-  state:  .contact-phone/state (Durable Objects, SQLite)      SMS: ${env.SMS_WEBHOOK_URL ? `webhook ${env.SMS_WEBHOOK_URL}` : 'outbox (GET /admin/outbox)'}
+  state:  .contact-phone/state (Durable Objects, SQLite)      SMS: ${sms}
 ${existsSync(`${root}www/index.html`) ? `  admin UI: ${url}/   (edge mode: paste the ADMIN_TOKEN below)\n` : ''}
 Paste into a shell:
 

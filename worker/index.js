@@ -4,8 +4,9 @@
 // storage is one SQLite-backed Durable Object per user (UserStore), whose single-threaded,
 // transactional storage makes the sequence compare-and-swap strongly consistent however many
 // workers serve requests. The SmsQuota Durable Object of each number holds its SMS
-// reservations, for the per-number limit across users. SMS go to the Outbox Durable Object, or
-// to SMS_WEBHOOK_URL. The Directory Durable Object lists the users that /admin created, for
+// reservations, for the per-number limit across users. SMS go through a queue to Twilio or a
+// signed webhook (worker/sms.js), or, under npm start without a provider, to the development
+// Outbox Durable Object. The Directory Durable Object lists the users that /admin created, for
 // the admin UI. ZITADEL's own services (zitadel.user.v2.UserService,
 // zitadel.resources.user.v3alpha.ZITADELUsers) are served next to it over Connect and
 // gRPC-web, by contact-phone/connect on connect-es.
@@ -15,6 +16,9 @@ import { handleAdmin } from './admin.js';
 import { discardBody } from './body.js';
 import { IdentityConfigError, identityFromEnv, isDevMode } from './identity/index.js';
 import { decideReservation } from './sms-quota.js';
+import { consumeDeadLetters, consumeSms, enqueueSms, SMS_DEAD_LETTER_QUEUE_NAME, usesDevOutbox } from './sms.js';
+
+export { Deliveries } from './deliveries.js';
 
 /** One user's record and audit events. */
 export class UserStore extends DurableObject {
@@ -202,18 +206,13 @@ function adminDisabled() {
   });
 }
 
-/** Posts `{to, text, userId}` to SMS_WEBHOOK_URL if set, else keeps the SMS in the outbox. */
+/** Queues the SMS for the configured provider, or keeps it in the dev outbox (worker/sms.js). */
 async function deliverSms(env, message) {
-  if (env.SMS_WEBHOOK_URL) {
-    const response = await fetch(env.SMS_WEBHOOK_URL, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ to: message.to, text: message.text, userId: message.userId }),
-    });
-    if (!response.ok) throw new Error(`SMS webhook answered ${response.status}`);
+  if (usesDevOutbox(env)) {
+    await outbox(env).add({ ...message, sentAt: new Date().toISOString() });
     return;
   }
-  await outbox(env).add({ ...message, sentAt: new Date().toISOString() });
+  await enqueueSms(env, message);
 }
 
 function optionsFor(env) {
@@ -277,5 +276,10 @@ export default {
     const reply = await services?.serve(request, env, { hostFor, optionsFor, limited: !within });
     if (reply) return reply;
     return within ? api(request, env, ctx) : rateLimited(request);
+  },
+
+  async queue(batch, env) {
+    if (batch.queue === SMS_DEAD_LETTER_QUEUE_NAME) await consumeDeadLetters(batch, env);
+    else await consumeSms(batch, env);
   },
 };

@@ -1,10 +1,10 @@
 // The edge worker over real HTTP on loopback: every route, status and error body; concurrent
-// writers; a restart on the same state folder; auth; the SMS webhook; the wrangler config.
+// writers; a restart on the same state folder; auth; the wrangler config. SMS delivery has its
+// own suite, sms-delivery-worker.test.mjs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -252,55 +252,6 @@ test('a restart on the same state folder keeps users, phones and tokens', async 
   assert.deepEqual(got.body.phone, { number: '+41791234567', isVerified: true });
 });
 
-test('SMS_WEBHOOK_URL receives {to, text, userId}; a failing webhook is 503 with the phone saved', async () => {
-  const received = [];
-  let failing = false;
-  const receiver = createServer((request, response) => {
-    let data = '';
-    request.on('data', (chunk) => { data += chunk; });
-    request.on('end', () => {
-      received.push({ method: request.method, type: request.headers['content-type'], body: JSON.parse(data) });
-      response.writeHead(failing ? 500 : 204).end();
-    });
-  });
-  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const hook = `http://127.0.0.1:${receiver.address().port}/sms`;
-  const webhookWorker = await startWorker({ port: 0, env: { ...env, SMS_WEBHOOK_URL: hook }, bundleDir, rateLimit: GENEROUS });
-  try {
-    const request = (number) => fetch(`${webhookWorker.url}/v3alpha/users/dora/phone`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ phone: { number } }),
-    });
-    const seed = await fetch(`${webhookWorker.url}/admin/users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: 'dora', resourceOwner: 'acme' }),
-    });
-    assert.equal(seed.status, 201);
-    assert.equal((await request('+41 71 123 45 67')).status, 200);
-    assert.equal(received.length, 1);
-    assert.equal(received[0].method, 'POST');
-    assert.equal(received[0].type, 'application/json');
-    assert.deepEqual(Object.keys(received[0].body).sort(), ['text', 'to', 'userId']);
-    assert.equal(received[0].body.to, '+41711234567');
-    assert.equal(received[0].body.userId, 'dora');
-    assert.match(received[0].body.text, /^Your verification code is [A-Z0-9]{6}$/);
-
-    failing = true;
-    const failed = await request('+41 71 765 43 21');
-    assert.equal(failed.status, 503);
-    const body = await failed.json();
-    assert.equal(body.details[0].id, 'HOST-sms');
-    assert.match(body.details[0].message, /SMS webhook answered 500.*the phone and its code are saved/);
-    const record = await (await fetch(`${webhookWorker.url}/admin/users/dora`, { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } })).json();
-    assert.equal(record.user.phone.number, '+41717654321');
-  } finally {
-    await webhookWorker.dispose();
-    receiver.close();
-  }
-});
-
 test('wrangler deploys the worker as configured (dry run, offline)', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'contact-phone-wrangler-'));
   const output = execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
@@ -312,6 +263,9 @@ test('wrangler deploys the worker as configured (dry run, offline)', () => {
   assert.match(output, /env\.OUTBOX \(Outbox\)\s+Durable Object/);
   assert.match(output, /env\.DIRECTORY \(Directory\)\s+Durable Object/);
   assert.match(output, /env\.SMS_QUOTA \(SmsQuota\)\s+Durable Object/);
+  assert.match(output, /env\.DELIVERIES \(Deliveries\)\s+Durable Object/);
+  assert.match(output, /env\.SMS_QUEUE \(contact-phone-sms\)\s+Queue/);
+  assert.match(output, /env\.SMS_DEAD_LETTERS \(contact-phone-sms-dead\)\s+Queue/);
   assert.match(output, /Read \d+ files from the assets directory \S*\/www\n/);
   assert.match(output, /--dry-run: exiting now/);
 });

@@ -1,0 +1,87 @@
+// SMS from the worker through Cloudflare Queues. sendSms records the message in the delivery
+// log and puts it on SMS_QUEUE; the queue's consumer (consumeSms) hands it to the configured
+// provider (sms/), retries by the shared policy with message.retry({delaySeconds}), and on
+// giving up sends a dead letter without the text to SMS_DEAD_LETTERS. The dead-letter queue's
+// consumer (consumeDeadLetters) marks the message dead in the log, including messages the
+// platform moved there itself after the consumer threw too often.
+import { retryPolicyFromEnv, smsProviderFromEnv } from '../sms/config.js';
+import { afterFailure } from '../sms/retry.js';
+import { deliveries } from './deliveries.js';
+
+/** The queues, as named in wrangler.jsonc and worker/dev.mjs. */
+export const SMS_QUEUE_NAME = 'contact-phone-sms';
+export const SMS_DEAD_LETTER_QUEUE_NAME = 'contact-phone-sms-dead';
+
+/**
+ * Whether SMS go to the development Outbox: only in dev mode (DEV_OUTBOX, set by worker/dev.mjs
+ * for npm start and the tests) and only without a provider, since the outbox keeps codes.
+ */
+export const usesDevOutbox = (env) => env.DEV_OUTBOX === 'true' && !env.TWILIO_ACCOUNT_SID && !env.SMS_WEBHOOK_URL;
+
+/**
+ * Queues `message` for delivery; resolves once it is durably on the queue, so the library
+ * answers at once and the provider's hiccups never reach the caller. Without a provider it
+ * fails, with one log line, and sendCode answers Unavailable: the library keeps the phone and
+ * code, and a resend can deliver once a provider is set.
+ */
+export async function enqueueSms(env, message) {
+  const provider = smsProviderFromEnv(env);
+  if (!provider) {
+    console.error('SMS not sent: no SMS provider is configured (set TWILIO_* or SMS_WEBHOOK_URL, see docs/sms-delivery.md)');
+    throw new Error('no SMS provider is configured');
+  }
+  if (!env.SMS_QUEUE) throw new Error('SMS_QUEUE is not bound (see wrangler.jsonc)');
+  const id = crypto.randomUUID();
+  const log = deliveries(env);
+  await log.queued({ id, userId: message.userId, to: message.to, provider: provider.name });
+  const { to, text, userId, resourceOwner, expiresAt } = message;
+  try {
+    await env.SMS_QUEUE.send({ id, to, text, userId, resourceOwner, expiresAt }, { contentType: 'json' });
+  } catch (error) {
+    await log.attempted(id, { state: 'failed', attempts: 0, lastError: `could not be queued: ${error.message}` });
+    throw error;
+  }
+}
+
+/** The SMS queue's consumer: one delivery attempt per message. */
+export async function consumeSms(batch, env) {
+  const provider = smsProviderFromEnv(env);
+  const policy = retryPolicyFromEnv(env);
+  const log = deliveries(env);
+  for (const message of batch.messages) {
+    const sms = message.body;
+    const attempts = message.attempts;
+    try {
+      const { providerId, providerStatus } = await provider.send(sms);
+      await log.attempted(sms.id, { state: 'sent', attempts, providerId, providerStatus });
+      message.ack();
+      continue;
+    } catch (error) {
+      const reason = String(error?.message ?? error);
+      const next = afterFailure(policy, attempts, error);
+      const where = `SMS ${sms.id} (user ${sms.userId}), attempt ${attempts} of ${policy.maxAttempts}`;
+      await log.attempted(sms.id, { state: next.state, attempts, lastError: reason });
+      if (next.state === 'retrying') {
+        console.warn(`${where} failed: ${reason}; retrying in ${next.delaySeconds} s`);
+        message.retry({ delaySeconds: next.delaySeconds });
+      } else {
+        console.error(`${where} failed: ${reason}; ${next.state === 'dead' ? 'no attempts left (dead)' : 'refused for good (failed)'}`);
+        await env.SMS_DEAD_LETTERS.send({ id: sms.id, userId: sms.userId, state: next.state, attempts, lastError: reason }, { contentType: 'json' });
+        message.ack();
+      }
+    }
+  }
+}
+
+/**
+ * The dead-letter queue's consumer: records the arrival and acknowledges, so that a message the
+ * platform moved there with its text (after the consumer threw) does not keep its code.
+ */
+export async function consumeDeadLetters(batch, env) {
+  const log = deliveries(env);
+  for (const message of batch.messages) {
+    const { id, lastError } = message.body ?? {};
+    if (typeof id === 'string') await log.deadLettered(id, lastError ?? 'the consumer failed on every attempt');
+    message.ack();
+  }
+}
