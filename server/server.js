@@ -13,6 +13,7 @@ import { handleHttp } from 'contact-phone';
 import { routes } from 'contact-phone/connect';
 import { DEV_TOKEN_MAX_SECONDS, isAdmin as isAdminToken, issueToken, validLifetime } from '../worker/auth.js';
 import { identityFromEnv } from '../worker/identity/index.js';
+import { TWILIO_STATUS_PATH } from '../sms/twilio.js';
 import { smsDelivery } from './sms.js';
 import { SqlHost } from './sql-host.js';
 
@@ -153,6 +154,13 @@ async function serveHttp(req, res, { store, delivery, options, dev }) {
   const headers = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (!name.startsWith(':')) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  if (pathname === TWILIO_STATUS_PATH && req.method === 'POST' && delivery.providerReported) {
+    const { text, overLimit } = await readBody(req);
+    if (overLimit) return send(res, 413, { error: `body is over ${READ_MAX_BYTES} bytes` }, closing(req));
+    const status = await delivery.providerReported(text, headers['x-twilio-signature']);
+    res.writeHead(status);
+    return res.end();
   }
   if (pathname === '/admin' || pathname.startsWith('/admin/')) {
     if (!dev) return send(res, 404, { error: 'the /admin routes are served only with DEV_TOKENS=1 (development)' }, closing(req));

@@ -34,5 +34,13 @@ export function smsDelivery(db, sms) {
     await outbox.enqueue(message, sms.now?.() ?? new Date());
     sender.wake();
   };
-  return { mode: sms.provider.name, hostOptions: { sms: enqueue }, outbox, sender };
+  /** Twilio's status callback: 204 recorded, 403 not signed for us, 404 no callback configured. */
+  const providerReported = async (body, signature) => {
+    if (!sms.provider.readStatus) return 404;
+    const status = await sms.provider.readStatus(body, signature);
+    if (!status) return 403;
+    await outbox.recordProviderStatus(status.providerId, status.providerStatus, sms.now?.() ?? new Date());
+    return 204;
+  };
+  return { mode: sms.provider.name, hostOptions: { sms: enqueue }, outbox, sender, providerReported };
 }

@@ -34,6 +34,8 @@ export function twilioProvider({ accountSid, authToken, from, messagingServiceSi
       const resource = await response.json().catch(() => ({}));
       return { providerId: typeof resource.sid === 'string' ? resource.sid : null, providerStatus: resource.status ?? null };
     },
+    // With a status callback: reads one (readTwilioStatus), null if not signed for it.
+    ...(statusCallback ? { readStatus: (body, signature) => readTwilioStatus({ authToken, callbackUrl: statusCallback, body, signature }) } : {}),
   };
 }
 
@@ -59,4 +61,23 @@ export async function isTwilioSignature({ authToken, url, params, signature }) {
     return false;
   }
   return crypto.subtle.verify('HMAC', key, given, new TextEncoder().encode(data));
+}
+
+/** Where both servers take Twilio's status callbacks; TWILIO_STATUS_CALLBACK must end with it. */
+export const TWILIO_STATUS_PATH = '/sms/twilio/status';
+
+/**
+ * Reads a status callback (form body) that Twilio signed for `callbackUrl`, the URL it was
+ * given (behind a proxy the request's own URL may differ). Resolves to `{providerId,
+ * providerStatus}`, e.g. `{providerId: 'SM…', providerStatus: 'undelivered (error 30003)'}`,
+ * or null if the signature or the fields are wrong.
+ */
+export async function readTwilioStatus({ authToken, callbackUrl, body, signature }) {
+  const params = new URLSearchParams(body ?? '');
+  if (!(await isTwilioSignature({ authToken, url: callbackUrl, params, signature }))) return null;
+  const providerId = params.get('MessageSid');
+  const status = params.get('MessageStatus');
+  if (!providerId || !status) return null;
+  const error = params.get('ErrorCode');
+  return { providerId, providerStatus: error ? `${status} (error ${error})` : status };
 }

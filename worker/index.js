@@ -16,7 +16,8 @@ import { handleAdmin } from './admin.js';
 import { discardBody } from './body.js';
 import { IdentityConfigError, identityFromEnv, isDevMode } from './identity/index.js';
 import { decideReservation } from './sms-quota.js';
-import { consumeDeadLetters, consumeSms, enqueueSms, SMS_DEAD_LETTER_QUEUE_NAME, usesDevOutbox } from './sms.js';
+import { consumeDeadLetters, consumeSms, enqueueSms, handleTwilioStatus, SMS_DEAD_LETTER_QUEUE_NAME, usesDevOutbox } from './sms.js';
+import { TWILIO_STATUS_PATH } from '../sms/twilio.js';
 
 export { Deliveries } from './deliveries.js';
 
@@ -257,6 +258,9 @@ const loadConnect = () => (connect ??= import('./connect.js'));
 export default {
   async fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
+    // Twilio's status callbacks come from Twilio's many addresses and carry its signature,
+    // checked before anything is recorded: not limited per client.
+    if (pathname === TWILIO_STATUS_PATH) return handleTwilioStatus(request, env);
     const within = await withinRateLimit(request, env);
     if (pathname === '/admin' || pathname.startsWith('/admin/')) {
       if (!within) return rateLimited(request);

@@ -85,3 +85,18 @@ export async function consumeDeadLetters(batch, env) {
     message.ack();
   }
 }
+
+/**
+ * Twilio's status callback (POST TWILIO_STATUS_PATH, signed with the auth token): records the
+ * message's later status (delivered, undelivered, …) in the delivery log. 204, or 403 if the
+ * signature does not hold, or 404 without Twilio's callback configured.
+ */
+export async function handleTwilioStatus(request, env) {
+  const body = await request.text();
+  const provider = smsProviderFromEnv(env);
+  if (request.method !== 'POST' || !provider?.readStatus) return new Response(null, { status: 404 });
+  const status = await provider.readStatus(body, request.headers.get('x-twilio-signature'));
+  if (!status) return new Response(null, { status: 403 });
+  await deliveries(env).providerReported(status.providerId, status.providerStatus);
+  return new Response(null, { status: 204 });
+}

@@ -10,7 +10,7 @@ import { startServer } from '../../server/server.js';
 import { retryPolicy } from '../../sms/retry.js';
 import { twilioProvider } from '../../sms/twilio.js';
 import { webhookProvider } from '../../sms/webhook.js';
-import { assertTwilioRequest, assertWebhookRequest, eventually, startReceiver, TWILIO, WEBHOOK_SECRET } from './sms-receivers.mjs';
+import { assertTwilioRequest, assertWebhookRequest, eventually, startReceiver, TWILIO, twilioCallback, WEBHOOK_SECRET } from './sms-receivers.mjs';
 import { SECRET } from './support.mjs';
 
 const SECRETS = { ADMIN_TOKEN: 'admin-test-token-0123456789', TOKEN_SECRET: 'token-secret-0123456789abcdef0123', CODE_SECRET: SECRET };
@@ -149,6 +149,30 @@ test('a sender that dies mid-delivery: the claimed message comes back after its 
   assert.deepEqual([again.attempts, again.userId, again.to], [2, 'alice', '+41791234567']);
   assert.match(again.text, TEXT);
   assert.equal((await db.query('SELECT count(*)::int AS n FROM sms_delivery')).rows[0].n, 1);
+});
+
+test('Twilio\'s signed status callback records "delivered"; a bad signature is 403', async (t) => {
+  const receiver = await startReceiver();
+  t.after(receiver.close);
+  const callbackUrl = 'https://phone.example/sms/twilio/status';
+  const provider = twilioProvider({ ...TWILIO, statusCallback: callbackUrl, baseUrl: receiver.url });
+  const { server, sendCode, deliveries } = await serverWith(t, { provider, policy: retryPolicy({ baseDelaySeconds: 0 }) });
+  assert.equal((await sendCode()).status, 200);
+  await eventually(settled(deliveries));
+  assertTwilioRequest(receiver.requests[0], { to: '+41791234567', text: new URLSearchParams(receiver.requests[0].body).get('Body'), statusCallback: callbackUrl });
+  const post = ({ body, signature }) => fetch(`${server.url}/sms/twilio/status`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    body,
+  });
+  const delivered = twilioCallback(callbackUrl, { MessageSid: 'SM1', MessageStatus: 'delivered', AccountSid: TWILIO.accountSid });
+  assert.equal((await post({ ...delivered, signature: delivered.signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) })).status, 403);
+  assert.equal((await deliveries())[0].providerStatus, 'queued');
+  assert.equal((await post(delivered)).status, 204);
+  const undelivered = twilioCallback(callbackUrl, { MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '30003' });
+  assert.equal((await post(undelivered)).status, 204);
+  const [delivery] = await deliveries();
+  assert.deepEqual([delivery.state, delivery.providerId, delivery.providerStatus], ['sent', 'SM1', 'undelivered (error 30003)']);
 });
 
 test('no provider: sendCode answers 503 HOST-sms with the phone saved, no outbox, nothing queued', async (t) => {

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorker, startWorker } from '../../worker/dev.mjs';
-import { assertTwilioRequest, assertWebhookRequest, eventually, startReceiver, TWILIO, WEBHOOK_SECRET } from './sms-receivers.mjs';
+import { assertTwilioRequest, assertWebhookRequest, eventually, startReceiver, TWILIO, twilioCallback, WEBHOOK_SECRET } from './sms-receivers.mjs';
 
 const SECRETS = { ADMIN_TOKEN: 'admin-test-token', TOKEN_SECRET: 't'.repeat(32), CODE_SECRET: 'c'.repeat(32) };
 const TEXT = /^Your verification code is ([0-9A-Z]{6})$/;
@@ -102,6 +102,27 @@ test('a permanent refusal (Twilio 400) fails at once and is dead-lettered', asyn
   const delivery = await reaches(deliveries, 'failed', { deadLettered: true });
   assert.deepEqual([delivery.attempts, delivery.lastError], [1, 'Twilio answered 400 (error 21211)']);
   assert.equal(receiver.requests.length, 1);
+});
+
+test('Twilio\'s signed status callback records "delivered"; a bad signature is 403', async (t) => {
+  const receiver = await startReceiver();
+  t.after(receiver.close);
+  const callbackUrl = 'https://phone.example/sms/twilio/status';
+  const { worker, sendCode, deliveries } = await workerWith(t, { ...twilioEnv(receiver), TWILIO_STATUS_CALLBACK: callbackUrl });
+  assert.equal((await sendCode()).status, 200);
+  await reaches(deliveries, 'sent');
+  assertTwilioRequest(receiver.requests[0], { to: '+41791234567', text: new URLSearchParams(receiver.requests[0].body).get('Body'), statusCallback: callbackUrl });
+  const post = ({ body, signature }) => fetch(`${worker.url}/sms/twilio/status`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    body,
+  });
+  const delivered = twilioCallback(callbackUrl, { MessageSid: 'SM1', MessageStatus: 'delivered', AccountSid: TWILIO.accountSid });
+  assert.equal((await post({ body: delivered.body, signature: twilioCallback(callbackUrl, { MessageSid: 'SM1', MessageStatus: 'failed' }).signature })).status, 403);
+  assert.equal((await deliveries())[0].providerStatus, 'queued');
+  assert.equal((await post(delivered)).status, 204);
+  const [delivery] = await deliveries();
+  assert.deepEqual([delivery.state, delivery.providerId, delivery.providerStatus], ['sent', 'SM1', 'delivered']);
 });
 
 test('deployed without a provider: sendCode answers 503 HOST-sms, nothing stored with the code', async (t) => {

@@ -75,3 +75,10 @@ export async function eventually(check, limitMs = 20000) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** A status callback as Twilio posts it to `url`: the form body and its X-Twilio-Signature. */
+export function twilioCallback(url, fields) {
+  const params = new URLSearchParams(fields);
+  const data = url + [...params.keys()].sort().map((key) => key + params.get(key)).join('');
+  return { body: params.toString(), signature: createHmac('sha1', TWILIO.authToken).update(data).digest('base64') };
+}
