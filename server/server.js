@@ -188,8 +188,8 @@ const text = (v) => typeof v === 'string' && v.length > 0 && v.length <= 200;
 /**
  * Development administration (admin token): POST /admin/users (one user or an array; returns
  * their tokens), GET /admin/users, GET /admin/users/:id (record and events), POST /admin/tokens
- * ({userId?, permissions?, expiresInSeconds?}), GET /admin/outbox (?userId=&limit=; the dev
- * outbox only), GET /admin/deliveries (?userId=&limit=), as the edge worker's.
+ * ({userId?, permissions?, expiresInSeconds?}), GET /admin/outbox (?userId=&limit=; empty but
+ * for the dev outbox), GET /admin/deliveries (?userId=&limit=), as the edge worker's.
  */
 async function serveAdmin(method, url, body, res, { store, delivery, issue }) {
   const route = `${method} ${url.pathname}`;
@@ -227,8 +227,9 @@ async function serveAdmin(method, url, body, res, { store, delivery, issue }) {
     return send(res, 201, await issue(caller, lifetime));
   }
   const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);
-  if (route === 'GET /admin/outbox' && delivery.mode === 'dev outbox') {
-    return send(res, 200, { messages: await store.outbox(url.searchParams.get('userId'), limit) });
+  if (route === 'GET /admin/outbox') {
+    const messages = delivery.mode === 'dev outbox' ? await store.outbox(url.searchParams.get('userId'), limit) : [];
+    return send(res, 200, { messages });
   }
   if (route === 'GET /admin/deliveries') {
     return send(res, 200, { deliveries: delivery.outbox ? await delivery.outbox.list(url.searchParams.get('userId'), limit) : [] });

@@ -3,7 +3,7 @@
 //   GET  /admin/users     the users created here: {userId, resourceOwner, kind, state}
 //   GET  /admin/users/:id the stored record and its audit events
 //   POST /admin/tokens    a signed token for any caller {userId?, permissions?, expiresInSeconds?}
-//   GET  /admin/outbox    the dev SMS sink, newest first (?userId=…&limit=…; dev mode only)
+//   GET  /admin/outbox    the dev SMS sink, newest first (?userId=…&limit=…; empty outside dev mode)
 //   GET  /admin/deliveries the SMS delivery log, newest first (?userId=…&limit=…)
 import { bearerToken, DEV_TOKEN_MAX_SECONDS, DEV_TOKEN_SECONDS, isAdmin, issueToken, validLifetime } from './auth.js';
 import { discardBody } from './body.js';
@@ -29,8 +29,9 @@ export async function handleAdmin(request, env) {
   if (route === 'GET /admin/users') return json(200, { users: await directory(env).list() });
   if (route === 'POST /admin/tokens') return createToken(request, env);
   const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);
-  if (route === 'GET /admin/outbox' && usesDevOutbox(env)) {
-    return json(200, { messages: await outbox(env).list(url.searchParams.get('userId'), limit) });
+  if (route === 'GET /admin/outbox') {
+    const messages = usesDevOutbox(env) ? await outbox(env).list(url.searchParams.get('userId'), limit) : [];
+    return json(200, { messages });
   }
   if (route === 'GET /admin/deliveries') {
     return json(200, { deliveries: await deliveries(env).list(url.searchParams.get('userId'), limit) });

@@ -69,7 +69,7 @@ test('Twilio fails twice with 503, then takes it: sent after 3 queue attempts, t
   });
   const [, code] = TEXT.exec(text);
   assert.equal((await call('POST', '/v3alpha/users/alice/phone/verify', { verificationCode: code })).status, 200);
-  assert.equal((await call('GET', '/admin/outbox')).status, 404, 'no dev outbox next to a provider');
+  assert.deepEqual(await call('GET', '/admin/outbox'), { status: 200, body: { messages: [] } }, 'no dev outbox next to a provider');
 });
 
 test('a webhook that always fails: dead after the last attempt and in the dead-letter queue', async (t) => {
@@ -133,6 +133,6 @@ test('deployed without a provider: sendCode answers 503 HOST-sms, nothing stored
     assert.equal(reply.body.details[0].id, 'HOST-sms');
     assert.equal((await call('GET', '/admin/users/alice')).body.user.phone.number, '+41791234567', 'the phone is saved for a resend');
     assert.deepEqual(await deliveries(), []);
-    assert.equal((await call('GET', '/admin/outbox')).status, 404);
+    assert.deepEqual(await call('GET', '/admin/outbox'), { status: 200, body: { messages: [] } });
   }
 });
