@@ -8,7 +8,7 @@ import { edgeClient } from './edge-client.js';
 import { openStore } from './idb-host.js';
 import { byId } from './ui/dom.js';
 import { clearError, fieldOf, showError } from './ui/errors.js';
-import { renderEvents, renderOutbox, renderReply, renderSummary, renderUsers } from './ui/panels.js';
+import { renderDeliveries, renderEvents, renderOutbox, renderReply, renderSummary, renderUsers } from './ui/panels.js';
 import { attachPhoneFeedback } from './ui/phone-feedback.js';
 
 /** The region of national-form numbers: the library's default and the worker's DEFAULT_REGION. */
@@ -22,7 +22,7 @@ const ui = Object.fromEntries([
   'new-user-org', 'new-user-kind', 'new-user-state', 'create-user-error', 'picked-user', 'user-summary',
   'set-phone', 'phone-number', 'phone-feedback', 'phone-error', 'verify-phone', 'verification-code',
   'code-error', 'resend-sms', 'resend-return', 'get-phone', 'remove-phone', 'phone-status',
-  'reply-summary', 'reply-code-line', 'reply-code', 'reply-json', 'events', 'outbox',
+  'reply-summary', 'reply-code-line', 'reply-code', 'reply-json', 'events', 'outbox', 'deliveries',
 ].map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), byId(id)]));
 
 const state = {
@@ -117,13 +117,15 @@ async function refreshAll() {
   state.userId = null;
   let users = [];
   let messages = [];
+  let deliveries = [];
   try {
-    [users, messages] = await Promise.all([client().listUsers(), client().outbox()]);
+    [users, messages, deliveries] = await Promise.all([client().listUsers(), client().outbox(), client().deliveries()]);
   } finally {
     const remembered = sessionStorage.getItem(userKey(state.mode));
     const picked = users.some((u) => u.userId === remembered) ? remembered : users[0]?.userId ?? null;
     renderUsers(ui.userSelect, users, picked);
     renderOutbox(ui.outbox, messages, useCode);
+    renderDeliveries(ui.deliveries, deliveries);
     await pick(picked);
   }
 }
@@ -190,7 +192,11 @@ async function perform(operation, body) {
     const [slot, input] = slots[fieldOf(operation, error)];
     showError(slot, error, input);
   }
-  await Promise.all([refreshUser(), client().outbox().then((messages) => renderOutbox(ui.outbox, messages, useCode))]);
+  await Promise.all([
+    refreshUser(),
+    client().outbox().then((messages) => renderOutbox(ui.outbox, messages, useCode)),
+    client().deliveries().then((deliveries) => renderDeliveries(ui.deliveries, deliveries)),
+  ]);
   return !error;
 }
 

@@ -23,6 +23,8 @@ export function browserClient(store) {
     createUser: (user) => store.createUser(user),
     userDetails: (userId) => store.userDetails(userId),
     outbox: () => store.outbox(),
+    /** SMS in this mode only ever reach the outbox: there is no provider to track. */
+    deliveries: async () => [],
 
     /**
      * Runs `operation` (setPhone, verifyPhone, resendPhoneCode, removePhone, getPhone) for

@@ -73,6 +73,8 @@ export function edgeClient(adminToken) {
       return reply.body;
     },
     outbox: async () => (await admin('GET', '/admin/outbox')).messages,
+    /** Each SMS's delivery state (GET /admin/deliveries); none while the dev outbox takes them. */
+    deliveries: async () => (await admin('GET', '/admin/deliveries')).deliveries,
 
     /** Same contract as the browser client's run(): the reply, or an ApiError. */
     async run(operation, userId, body, as) {

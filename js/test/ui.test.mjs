@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { bundleWorker, startWorker } from '../../worker/dev.mjs';
+import { startReceiver, TWILIO } from './sms-receivers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,6 +29,7 @@ const NETWORK_LOG = /^Failed to load resource: the server responded with a statu
 
 let worker;
 let browser;
+let bundleDir;
 
 /** The worker's admin API, for seeding and for reading back what the UI did. */
 async function admin(method, path, body) {
@@ -43,7 +45,7 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (bash scripts/setup.sh --browsers)`);
   assert.ok(existsSync(join(root, 'www/vendor/contact-phone/index.js')), 'www/vendor/contact-phone is missing: run npm run build');
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const bundleDir = await bundleWorker(mkdtempSync(join(tmpdir(), 'contact-phone-ui-bundle-')));
+  bundleDir = await bundleWorker(mkdtempSync(join(tmpdir(), 'contact-phone-ui-bundle-')));
   // The UI tests are not about the per-client rate limit (worker.test.mjs is); all their
   // requests come from one local client.
   worker = await startWorker({ port: 0, env, bundleDir, rateLimit: { limit: 100_000, period: 60 } });
@@ -65,7 +67,7 @@ after(async () => {
  * of the API the page received; `ui.assertClean(expected)` checks them against the expected
  * statuses and that nothing else was logged as an error or warning, and no page error occurred.
  */
-async function openUi(t, { viewport = { width: 1280, height: 900 } } = {}) {
+async function openUi(t, { viewport = { width: 1280, height: 900 }, origin = worker.url } = {}) {
   const context = await browser.newContext({ viewport });
   t.after(() => context.close());
   const page = await context.newPage();
@@ -82,7 +84,7 @@ async function openUi(t, { viewport = { width: 1280, height: 900 } } = {}) {
   page.on('response', (response) => {
     if (response.status() >= 400) apiErrors.push({ status: response.status(), url: response.url() });
   });
-  await page.goto(`${worker.url}/`);
+  await page.goto(`${origin}/`);
   await page.waitForSelector('body[data-ready="true"]');
   return {
     page,
@@ -713,5 +715,41 @@ test('keyboard: every control is reached with Tab, Enter submits, arrows switch 
   await act(page, () => page.keyboard.press('ArrowDown'));
   assert.equal(await page.getAttribute('body', 'data-mode'), 'edge');
   assert.equal(await page.isVisible('#admin-token'), true);
+  ui.assertClean();
+});
+
+test('edge mode with Twilio: the deliveries panel shows each SMS\'s state, the outbox stays empty', async (t) => {
+  const receiver = await startReceiver({ failures: 1, failStatus: 503 });
+  t.after(receiver.close);
+  const twilioWorker = await startWorker({
+    port: 0,
+    bundleDir,
+    rateLimit: { limit: 100_000, period: 60 },
+    env: { ...env, TWILIO_ACCOUNT_SID: TWILIO.accountSid, TWILIO_AUTH_TOKEN: TWILIO.authToken, TWILIO_FROM: TWILIO.from, TWILIO_API_BASE: receiver.url, SMS_RETRY_BASE_SECONDS: '0' },
+  });
+  t.after(() => twilioWorker.dispose());
+  await fetch(`${twilioWorker.url}/admin/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: 'heidi', resourceOwner: 'acme' }),
+  });
+  const ui = await openUi(t, { origin: twilioWorker.url });
+  const { page } = ui;
+  await switchToEdge(page);
+  await useAdminToken(page);
+  assert.equal(await page.textContent('#deliveries li.empty'), 'No SMS through a provider (the outbox holds them).');
+  await setPhone(page, '+41 79 123 45 67', 'sendCode');
+  assert.equal((await reply(page)).status, '200');
+  // The queue delivers after the reply: refresh until the second attempt has gone through.
+  for (let tries = 0; !(await page.$('#deliveries li[data-state="sent"]')); tries += 1) {
+    assert.ok(tries < 200, 'the delivery never showed as sent');
+    await click(page, '#refresh');
+  }
+  const shown = await page.$$eval('#deliveries li', (items) => items.map((li) => [...li.children].map((div) => div.textContent)));
+  assert.equal(shown.length, 1);
+  assert.match(shown[0][0], /^\+41791234567 · heidi · \d{4}-\d\d-\d\dT/);
+  assert.deepEqual(shown[0].slice(1), ['sent after 2 attempts via twilio · twilio: queued', 'last error: Twilio answered 503']);
+  assert.equal(await page.textContent('#outbox li.empty'), 'No SMS yet.');
+  await shot(page, 'edge-deliveries');
   ui.assertClean();
 });

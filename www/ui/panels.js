@@ -66,6 +66,20 @@ export function renderOutbox(list, messages, useCode) {
   if (messages.length === 0) list.replaceChildren(el('li', { class: 'empty' }, 'No SMS yet.'));
 }
 
+/** Each SMS's delivery: number, user, state with attempts, the provider's status, the last error. */
+export function renderDeliveries(list, deliveries) {
+  list.replaceChildren(...deliveries.map((delivery) => el('li', { dataset: { id: delivery.id, state: delivery.state } },
+    el('div', {}, el('strong', { class: 'to' }, delivery.to), ' · ', el('span', { class: 'user' }, delivery.userId),
+      ' · ', el('time', { datetime: delivery.updatedAt }, delivery.updatedAt)),
+    el('div', {},
+      el('span', { class: 'state' }, delivery.state),
+      ` after ${delivery.attempts} ${delivery.attempts === 1 ? 'attempt' : 'attempts'} via ${delivery.provider}`,
+      delivery.providerStatus ? el('span', { class: 'provider-status' }, ` · ${delivery.provider}: ${delivery.providerStatus}`) : null),
+    delivery.lastError ? el('div', { class: 'last-error' }, `last error: ${delivery.lastError}`) : null,
+  )));
+  if (deliveries.length === 0) list.replaceChildren(el('li', { class: 'empty' }, 'No SMS through a provider (the outbox holds them).'));
+}
+
 function button(label, onClick) {
   const node = el('button', { type: 'button', class: 'secondary use-code' }, label);
   node.addEventListener('click', onClick);
