@@ -61,9 +61,11 @@ describe('the Node server with an OpenID provider', () => {
   };
 
   test('valid JWT and opaque tokens work on the JSON API; their sub and roles decide', async () => {
-    const alice = await put('alice', await provider.token('alice'), { number: '+41 79 123 45 67', returnCode: {} });
+    const alice = await put('alice', await provider.token('acme-admin'), { number: '+41 79 123 45 67', returnCode: {} });
     assert.equal(alice.status, 200);
     assert.match(alice.body.verificationCode, /^[A-Z0-9]{6}$/);
+    // alice's own token: a returned code needs user.write (SPEC §2.4).
+    assert.equal((await put('alice', await provider.token('alice'), { number: '+41 79 123 45 68', returnCode: {} })).status, 403);
     assert.equal((await put('bob', await provider.token('alice'), { number: '+41 79 123 45 67' })).status, 403);
     assert.equal((await put('bob', await provider.token('acme-admin'), { number: '+41 79 123 45 67', isVerified: true })).status, 200);
     assert.equal((await put('bob', await provider.token('opaque-admin'), { number: '+41 79 765 43 21', isVerified: true })).status, 200);

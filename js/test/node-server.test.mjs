@@ -30,7 +30,7 @@ const transports = zitadelTransports({ http1: () => server.url, http2: () => ser
 before(async () => {
   db = new PGlite();
   await migrate(db);
-  server = await startServer({ db, env: { ...SECRETS, DEV_TOKENS: '1' }, port: 0 });
+  server = await startServer({ db, env: { ...SECRETS, DEV_TOKENS: '1' }, port: 0, sms: { devOutbox: true } });
   await seedCaseUsers(target, Object.keys(transports), [{ userId: 'json-user', resourceOwner: 'org1' }]);
 });
 after(async () => {

@@ -22,7 +22,7 @@ async function serverWith(t, sms) {
   await migrate(db);
   const lines = [];
   const log = { warn: (line) => lines.push(line), error: (line) => lines.push(line) };
-  const server = await startServer({ db, secrets: SECRETS, port: 0, sms: sms && !sms.devOutbox ? { log, ...sms } : sms });
+  const server = await startServer({ db, env: { ...SECRETS, DEV_TOKENS: '1' }, port: 0, sms: sms && !sms.devOutbox ? { log, ...sms } : sms });
   t.after(async () => {
     await server.close();
     await db.close();

@@ -138,7 +138,7 @@ describe('SqlHost#reserveSms on PGlite', () => {
   });
 
   test('the package with SqlHost: a sixth user of one number is PHONE-throttled', async () => {
-    const host = new SqlHost(db);
+    const host = new SqlHost(db, { devOutbox: true });
     await sixUsersOneNumber(host, (userId) => host.seedUser({ userId, resourceOwner: 'org1' }));
   });
 });
