@@ -6,7 +6,7 @@
 //! runs the loop: [`run`] over a [`Host`] (the tests' in-memory host), and in the wasm a few
 //! lines of JS (`js/bindings.js`) that await the host's Promises, so the wasm carries no async
 //! runtime. [`Driver::http`] puts `handleHttp`'s checks in their order in front: route and
-//! body, options, bearer token, then authentication.
+//! body, bearer token, authentication, then options and clock.
 
 use serde_json::Value;
 
@@ -55,6 +55,8 @@ pub struct Driver<O: Operation> {
     loads: usize,
     /// The number reserved on the host's counter: a retry after a lost save reuses it.
     reserved: Option<String>,
+    /// An options or clock error of an HTTP call, reported once the caller is authenticated.
+    deferred: Option<PhoneError>,
     state: State<O::Reply>,
 }
 
@@ -74,19 +76,24 @@ enum State<R> {
 pub type HttpDriver = Driver<Box<dyn Operation<Reply = Reply>>>;
 
 impl HttpDriver {
-    /// `handleHttp`'s checks in order: route and body (404, 405, 413, 415, 400), the options,
-    /// the bearer token (401), then the clock; the driver then asks to authenticate the token
-    /// before loading.
+    /// `handleHttp`'s checks in order: route and body (404, 405, 413, 415, 400), the bearer
+    /// token (401), then authentication, and only then what the options and the clock say: a
+    /// caller without a valid token learns nothing about the server's configuration.
     pub fn http(
         request: &Value,
-        options: &Value,
+        options: Result<&Value, PhoneError>,
         now: impl FnOnce() -> Result<Timestamp, PhoneError>,
     ) -> Result<HttpDriver, PhoneError> {
         let routed = http::parse_request(request)?;
         let operation = routed.call.into_operation();
-        let options = engine::configure(&*operation, options)?;
         let token = routed.token.ok_or(PhoneError::Unauthenticated(AuthProblem::NoToken))?;
-        let mut driver = Driver::new(operation, options, now()?);
+        let configured = options.and_then(|options| engine::configure(&*operation, options));
+        let (options, now, deferred) = match configured.and_then(|options| Ok((options, now()?))) {
+            Ok((options, now)) => (options, now, None),
+            Err(error) => (Options::default(), Timestamp::EPOCH, Some(error)),
+        };
+        let mut driver = Driver::new(operation, options, now);
+        driver.deferred = deferred;
         driver.state = State::Authenticate(token);
         Ok(driver)
     }
@@ -95,7 +102,15 @@ impl HttpDriver {
 impl<O: Operation> Driver<O> {
     /// A call that starts by loading the record; the caller comes with `options`.
     pub fn new(operation: O, options: Options, now: Timestamp) -> Self {
-        Driver { operation, options, now, loads: 0, reserved: None, state: State::Load }
+        Driver {
+            operation,
+            options,
+            now,
+            loads: 0,
+            reserved: None,
+            deferred: None,
+            state: State::Load,
+        }
     }
 
     /// What to do next.
@@ -133,10 +148,13 @@ impl<O: Operation> Driver<O> {
     /// (Unauthenticated), or the host's error.
     pub fn authenticated(&mut self, caller: Result<Option<Caller>, PhoneError>) {
         self.state = match (&self.state, caller) {
-            (State::Authenticate(_), Ok(Some(caller))) => {
-                self.options.caller = Some(caller);
-                State::Load
-            }
+            (State::Authenticate(_), Ok(Some(caller))) => match self.deferred.take() {
+                Some(error) => State::Done(Err(error)),
+                None => {
+                    self.options.caller = Some(caller);
+                    State::Load
+                }
+            },
             (State::Authenticate(_), Ok(None)) => {
                 State::Done(Err(PhoneError::Unauthenticated(AuthProblem::UnknownToken)))
             }

@@ -142,3 +142,19 @@ test("ZITADEL's v2 REST routes: set with the flat body, verify, resend, remove",
   const put = await call('PUT', '/v2/users/u1/phone', { phone: '079 123 45 67' });
   assert.deepEqual([put.status, put.body.details[0].id], [405, 'HTTP-method']);
 });
+
+test('an unauthenticated caller gets 401 before any configuration error', async () => {
+  const host = memoryHost();
+  const broken = [{}, { codeSecret: 'short' }, { codesecret: secret }, { codeSecret: secret, now: () => 'soon' }];
+  for (const options of broken) {
+    for (const request of [put({ Authorization: '' }), put({ Authorization: 'Bearer mallory' })]) {
+      const reply = await handleHttp(request, host, options);
+      assert.equal(reply.status, 401, JSON.stringify(options));
+      assert.equal(JSON.parse(reply.body).details[0].id, 'AUTH-unauthenticated');
+    }
+    const reply = await handleHttp(put(), host, options);
+    assert.equal(reply.status, 500, JSON.stringify(options));
+    assert.match(JSON.parse(reply.body).details[0].id, /^CONFIG-/);
+  }
+  assert.equal(host.users.get('u1').sequence, 1);
+});

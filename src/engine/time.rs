@@ -18,6 +18,9 @@ const MAX_MILLIS: i64 = 253_402_300_799_999;
 const MIN_MILLIS: i64 = -62_167_219_200_000;
 
 impl Timestamp {
+    /// 1970-01-01T00:00:00.000Z, a placeholder for a call that ends before its clock is read.
+    pub const EPOCH: Timestamp = Timestamp(0);
+
     /// An instant from epoch milliseconds; `None` outside years 0000..=9999.
     pub fn from_millis(millis: i64) -> Option<Timestamp> {
         (MIN_MILLIS..=MAX_MILLIS).contains(&millis).then_some(Timestamp(millis))

@@ -274,15 +274,16 @@ impl PendingCall {
     }
 }
 
-/// handleHttp's start: the driver checks route, body, options and token in order, then reads
-/// the clock.
+/// handleHttp's start: the driver checks route, body and token, then, once the caller is
+/// authenticated, the options and the clock.
 pub(super) fn serve(
     request: &JsValue,
     host: JsValue,
     options: JsValue,
 ) -> Result<Started, PhoneError> {
     let request = request_json(request)?;
-    let policy = options_json(&options)?;
-    let driver = Driver::http(&request, &policy, || platform::now(&options))?;
+    let policy = options_json(&options);
+    let driver =
+        Driver::http(&request, policy.as_ref().map_err(Clone::clone), || platform::now(&options))?;
     Ok(Started { driver, host })
 }

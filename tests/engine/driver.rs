@@ -106,12 +106,14 @@ fn the_driver_asks_for_load_reserve_save_send_in_order_and_reloads_after_a_lost_
     assert_eq!(confused.finish().unwrap_err().id(), "INTERNAL-misuse");
 }
 
-/// handleHttp's order lives in the driver: route and body, options, token, authenticate, then
-/// the call.
+/// handleHttp's order lives in the driver: route and body, token, authenticate, options and
+/// clock, then the call.
 #[test]
-fn http_calls_check_route_options_token_then_authenticate_before_loading() {
+fn http_calls_check_route_token_authenticate_then_options_before_loading() {
     use contact_phone::driver::{self, Driver, Want};
     use contact_phone::engine::auth::Caller;
+    use contact_phone::engine::error::PhoneError;
+    use contact_phone::engine::options::Options;
     use contact_phone::engine::time::Timestamp;
 
     let now = Timestamp::from_millis(NOW).unwrap();
@@ -125,20 +127,20 @@ fn http_calls_check_route_options_token_then_authenticate_before_loading() {
     let body = r#"{"phone": {"number": "0711234567", "returnCode": {}}}"#;
     let good = json!({"codeSecret": SECRET});
     let early =
-        |request, options| Driver::http(&request, &options, || Ok(now)).err().map(|e| e.id());
+        |request, options| Driver::http(&request, Ok(&options), || Ok(now)).err().map(|e| e.id());
 
-    // Each check in its order: a bad route beats bad options, bad options beat a missing token.
+    // A bad route beats everything; a missing token beats bad options and a missing secret.
     let bad_options = json!({"codesecret": "x"});
     assert_eq!(
         early(json!({"method": "GET", "path": "/nope"}), bad_options.clone()),
         Some("HTTP-not-found")
     );
-    assert_eq!(early(put(None, body), bad_options), Some("CONFIG-invalid"));
+    assert_eq!(early(put(None, body), bad_options.clone()), Some("AUTH-unauthenticated"));
     assert_eq!(early(put(None, body), good.clone()), Some("AUTH-unauthenticated"));
-    assert_eq!(early(put(None, body), json!({})), Some("CONFIG-codeSecret"));
+    assert_eq!(early(put(None, body), json!({})), Some("AUTH-unauthenticated"));
 
     // A token: authenticate comes first, then load.
-    let driver = Driver::http(&put(Some("alice"), body), &good, || Ok(now)).unwrap();
+    let driver = Driver::http(&put(Some("alice"), body), Ok(&good), || Ok(now)).unwrap();
     assert!(matches!(driver.want(), Want::Authenticate("alice")));
     let host = MemoryHost::with(&[user("u1")]);
     let alice = Caller { user_id: Some("u1".into()), permissions: vec!["user.write:org1".into()] };
@@ -147,8 +149,26 @@ fn http_calls_check_route_options_token_then_authenticate_before_loading() {
     assert_eq!(serde_json::to_value(reply).unwrap()["verificationCode"], "ABCDEF");
     assert_eq!(host.counts(), (1, 1, 0));
 
+    // Options and clock errors reach only an authenticated caller; an unknown token is 401.
+    let drive = |token,
+                 options: Result<&serde_json::Value, PhoneError>,
+                 clock: Result<Timestamp, PhoneError>| {
+        let driver = Driver::http(&put(Some(token), body), options, || clock).unwrap();
+        block_on(driver::drive(&host, driver, &mut Counting(0))).unwrap_err().id()
+    };
+    let config_invalid = || Options::from_json(&json!({"now": "soon", "x": 1})).unwrap_err();
+    let clock_broken = || Err(config_invalid());
+    assert_eq!(drive("mallory", Ok(&bad_options), Ok(now)), "AUTH-unauthenticated");
+    assert_eq!(drive("mallory", Ok(&json!({})), Ok(now)), "AUTH-unauthenticated");
+    assert_eq!(drive("mallory", Ok(&good), clock_broken()), "AUTH-unauthenticated");
+    assert_eq!(drive("alice", Ok(&bad_options), Ok(now)), "CONFIG-invalid");
+    assert_eq!(drive("alice", Ok(&json!({})), Ok(now)), "CONFIG-codeSecret");
+    assert_eq!(drive("alice", Ok(&good), clock_broken()), "CONFIG-invalid");
+    assert_eq!(drive("alice", Err(config_invalid()), Ok(now)), "CONFIG-invalid");
+    assert_eq!(host.counts(), (1, 1, 0));
+
     // An unknown token is Unauthenticated, and nothing is loaded.
-    let driver = Driver::http(&put(Some("mallory"), body), &good, || Ok(now)).unwrap();
+    let driver = Driver::http(&put(Some("mallory"), body), Ok(&good), || Ok(now)).unwrap();
     let err = block_on(driver::drive(&host, driver, &mut Counting(0))).unwrap_err();
     assert_eq!((err.id(), err.http_status()), ("AUTH-unauthenticated", 401));
     assert_eq!(host.counts(), (1, 1, 0));
