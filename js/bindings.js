@@ -12,8 +12,9 @@ export class PhoneError extends Error {
   /**
    * @param {{code: number, message: string, details: {'@type': string, id: string, message: string}[]}} body
    * @param {number} status HTTP status
+   * @param {string} [clientMessage] what a network client may be told, when not the message
    */
-  constructor(body, status) {
+  constructor(body, status, clientMessage) {
     const detail = body.details[0];
     super(detail.message);
     this.name = 'PhoneError';
@@ -22,6 +23,9 @@ export class PhoneError extends Error {
     this.id = detail.id;
     this.details = body.details;
     if (body.field !== undefined) this.field = body.field;
+    // A host failure's cause (a storage error, a gateway's answer) is for the server's log;
+    // servers answer clients with this instead (handleHttp and contact-phone/connect do).
+    this.clientMessage = clientMessage ?? detail.message;
     this.#body = body;
   }
 

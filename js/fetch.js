@@ -28,6 +28,8 @@ export function createFetchHandler(host, options) {
       typeof host === 'function' ? await host(request, ...rest) : host,
       typeof options === 'function' ? await options(request, ...rest) : options,
     );
+    // A host failure's cause is left out of the body; the server's log gets it.
+    if (response.log) console.error(`contact-phone: ${response.log}`);
     return new Response(response.body, { status: response.status, headers: response.headers });
   };
 }

@@ -179,6 +179,7 @@ async function serveHttp(req, res, { store, delivery, options, dev }) {
   // Past the limit the package sees the first READ_MAX_BYTES + 1 bytes, enough for its 413.
   const { text, overLimit } = await readBody(req);
   const reply = await handleHttp({ method: req.method, path, headers, body: text }, store, options);
+  if (reply.log) console.error(`contact-phone: ${reply.log}`);
   res.writeHead(reply.status, { ...reply.headers, ...(overLimit ? closing(req) : {}) });
   res.end(reply.body);
 }

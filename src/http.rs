@@ -213,16 +213,21 @@ pub struct HttpResponse {
     pub headers: Vec<(&'static str, String)>,
     /// The JSON body.
     pub body: String,
+    /// For the server's log: the full message of an error whose body leaves out its cause (a
+    /// host failure), e.g. `Host callback saveUser failed: threw Error: disk full`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
 }
 
 impl HttpResponse {
     /// 200 with the reply.
     pub fn ok(reply: &Reply) -> HttpResponse {
-        HttpResponse { status: 200, headers: base_headers(), body: json_text(reply) }
+        HttpResponse { status: 200, headers: base_headers(), body: json_text(reply), log: None }
     }
 
     /// The error's status and gRPC-style body, with `Allow` (405), `WWW-Authenticate` (401)
-    /// or `Retry-After` (429) where HTTP expects them.
+    /// or `Retry-After` (429) where HTTP expects them; a host failure's cause goes to `log`,
+    /// not to the client.
     pub fn error(error: &PhoneError) -> HttpResponse {
         let mut headers = base_headers();
         match error {
@@ -236,7 +241,12 @@ impl HttpResponse {
             }
             _ => {}
         }
-        HttpResponse { status: error.http_status(), headers, body: json_text(&error.body()) }
+        HttpResponse {
+            status: error.http_status(),
+            headers,
+            body: json_text(&error.client_body()),
+            log: error.client_message().map(|_| error.message()),
+        }
     }
 }
 

@@ -17,7 +17,11 @@ export async function answer(call) {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof PhoneError) throw zitadelError(error.code, error.id, error.message);
+    if (error instanceof PhoneError) {
+      // A host failure's cause (a storage error, a gateway's answer) goes to the log only.
+      if (error.clientMessage !== error.message) console.error(`contact-phone: ${error.message}`);
+      throw zitadelError(error.code, error.id, error.clientMessage);
+    }
     throw error;
   }
 }

@@ -299,3 +299,15 @@ routes({} as ConnectRouter, { host, options: { caller: { userId: 'u1' } } });
   const result = spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { encoding: 'utf8' });
   assert.equal(`${result.stdout}${result.stderr}`.trim(), '');
 });
+
+test("a host failure's cause goes to the log, not to the client", async (t) => {
+  const logged = [];
+  t.mock.method(console, 'error', (line) => logged.push(line));
+  host.saveUser = () => { throw new Error('disk full at /var/lib/users'); };
+  const client = createUserServiceClient(transports['Connect JSON']('admin-token'));
+  assert.deepEqual(
+    await failure(client.setPhone({ userId: 'u1', phone: MOBILE, verification: { case: 'returnCode', value: {} } })),
+    phoneFailure(Code.Internal, 'HOST-storage', 'Host callback saveUser failed'),
+  );
+  assert.deepEqual(logged, ['contact-phone: Host callback saveUser failed: threw Error: disk full at /var/lib/users']);
+});

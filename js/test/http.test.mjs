@@ -44,7 +44,7 @@ test('handleHttp answers a PUT and never rejects', async () => {
   }
 });
 
-test('authenticate that throws, rejects, is missing or returns a wrong shape is a 500 naming it', async () => {
+test('authenticate that throws, rejects, is missing or returns a wrong shape is a 500 naming it, its cause logged', async () => {
   const cases = [
     [{ authenticate: () => { throw new Error('idp down'); } }, /authenticate failed: threw Error: idp down/],
     [{ authenticate: () => Promise.reject(new Error('timeout')) }, /authenticate failed: rejected with Error: timeout/],
@@ -57,8 +57,11 @@ test('authenticate that throws, rejects, is missing or returns a wrong shape is 
     const response = await handleHttp(put(), host, { codeSecret: secret });
     const body = JSON.parse(response.body);
     assert.equal(response.status, 500);
+    // The client learns which callback failed; the cause is for the server's log only.
     assert.equal(body.details[0].id, 'HOST-storage');
-    assert.match(body.details[0].message, message);
+    assert.equal(body.details[0].message, 'Host callback authenticate failed');
+    assert.equal(body.message, 'Host callback authenticate failed (HOST-storage)');
+    assert.match(response.log, message);
     assert.equal(host.users.get('u1').sequence, 1, 'nothing saved');
   }
 });

@@ -181,8 +181,16 @@ test('no provider: sendCode answers 503 HOST-sms with the phone saved, no outbox
   const { db, call, sendCode } = await serverWith(t, undefined);
   const reply = await sendCode();
   assert.equal(reply.status, 503);
-  assert.equal(reply.body.details[0].id, 'HOST-sms');
-  assert.deepEqual(errors, ['SMS not sent: no SMS provider is configured (set TWILIO_* or SMS_WEBHOOK_URL, see docs/sms-delivery.md)']);
+  // The client gets the id and a generic message; the cause goes to the server's log.
+  assert.deepEqual(reply.body.details[0], {
+    '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail',
+    id: 'HOST-sms',
+    message: 'SMS could not be sent; the phone and its code are saved, resend to deliver a code',
+  });
+  assert.deepEqual(errors, [
+    'SMS not sent: no SMS provider is configured (set TWILIO_* or SMS_WEBHOOK_URL, see docs/sms-delivery.md)',
+    'contact-phone: SMS could not be sent (sendSms failed: rejected with Error: no SMS provider is configured); the phone and its code are saved, resend to deliver a code',
+  ]);
   assert.equal((await call('GET', '/admin/users/alice')).body.user.phone.number, '+41791234567');
   assert.deepEqual(await call('GET', '/admin/outbox'), { status: 200, body: { messages: [] } });
   assert.deepEqual((await call('GET', '/admin/deliveries')).body, { deliveries: [] });

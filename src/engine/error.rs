@@ -473,7 +473,33 @@ impl PhoneError {
     /// The gRPC-style JSON body of SPEC §2:
     /// `{code, message: "<message> (<id>)", details: [{@type, id, message}], field?}`.
     pub fn body(&self) -> ErrorBody {
-        let message = self.message();
+        self.body_with(self.message())
+    }
+
+    /// The message for whoever made the call over the network: a host failure's cause (a
+    /// storage error, an SMS gateway's answer) is the server's business and goes to its log,
+    /// so only which callback failed is said; `None` when that is the message itself.
+    pub fn client_message(&self) -> Option<String> {
+        match self {
+            PhoneError::HostStorage { callback, .. } => {
+                Some(format!("Host callback {callback} failed"))
+            }
+            PhoneError::HostSms { saved: true, .. } => Some(
+                "SMS could not be sent; the phone and its code are saved, resend to deliver a code"
+                    .into(),
+            ),
+            PhoneError::HostSms { saved: false, .. } => Some("SMS cannot be sent".into()),
+            _ => None,
+        }
+    }
+
+    /// The body a network client gets: [`body`](Self::body) with the
+    /// [`client_message`](Self::client_message).
+    pub fn client_body(&self) -> ErrorBody {
+        self.body_with(self.client_message().unwrap_or_else(|| self.message()))
+    }
+
+    fn body_with(&self, message: String) -> ErrorBody {
         ErrorBody {
             code: self.code().number(),
             message: format!("{message} ({})", self.id()),

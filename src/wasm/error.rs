@@ -11,7 +11,7 @@ extern "C" {
     type JsPhoneError;
 
     #[wasm_bindgen(constructor, js_class = "PhoneError")]
-    fn new(body: JsValue, status: u16) -> JsPhoneError;
+    fn new(body: JsValue, status: u16, client_message: Option<String>) -> JsPhoneError;
 
     #[wasm_bindgen(js_name = phoneErrorWithoutStack)]
     fn without_stack(body: JsValue, status: u16) -> JsPhoneError;
@@ -20,7 +20,8 @@ extern "C" {
 /// `error` as an instance of the exported `PhoneError` class.
 #[cfg(feature = "calls")]
 pub fn to_js(error: &PhoneError) -> JsValue {
-    JsPhoneError::new(convert::to_js(&error.body()), error.http_status()).into()
+    JsPhoneError::new(convert::to_js(&error.body()), error.http_status(), error.client_message())
+        .into()
 }
 
 /// `error` as a `PhoneError` without a stack trace, for answers rather than faults (an invalid

@@ -54,6 +54,8 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** For the server's log: a host failure's full message, which the body leaves out. */
+  log?: string;
 }
 
 /** A function of the request (and, in Workers, env and ctx) returning a value. */
@@ -241,7 +243,7 @@ export interface PhoneErrorBody {
 
 /** Every failure of the library: check `id` (stable) or `code` (gRPC). */
 export class PhoneError extends Error {
-  constructor(body: PhoneErrorBody, status: number);
+  constructor(body: PhoneErrorBody, status: number, clientMessage?: string);
   readonly name: "PhoneError";
   /** gRPC code, e.g. 3 (InvalidArgument). */
   readonly code: number;
@@ -252,6 +254,8 @@ export class PhoneError extends Error {
   readonly details: PhoneErrorBody["details"];
   /** The request field or option at fault (REQUEST-invalid, CONFIG-invalid), e.g. "phone.number". */
   readonly field?: string;
+  /** What a network client may be told: the message, but for host failures without their cause. */
+  readonly clientMessage: string;
   toJSON(): PhoneErrorBody;
 }
 "#;
