@@ -2,11 +2,8 @@
 // Deno, Bun, or Node's own fetch-style servers.
 import { handleHttp } from './contact_phone.js';
 
-// Memory guards while reading bodies; the 16 KiB limit itself is enforced (413) in wasm.
-// Past READ_AT_MOST the body is read and dropped (some runtimes reset a connection whose body
-// was left unread); past DRAIN_AT_MOST reading stops.
-const READ_AT_MOST = 1024 * 1024;
-const DRAIN_AT_MOST = 16 * 1024 * 1024;
+/** handleHttp's body limit (MAX_BODY_BYTES in src/http.rs; http.test.mjs checks both sides). */
+const BODY_LIMIT = 16 * 1024;
 
 /**
  * @param {object | ((request: Request, ...rest: unknown[]) => object | Promise<object>)} host
@@ -22,9 +19,9 @@ export function createFetchHandler(host, options) {
     request.headers.forEach((value, name) => {
       headers[name] = value;
     });
-    const body = request.body ? await readText(request.body) : null;
+    const parts = { method: request.method, path: url.pathname + url.search, headers, ...(await readBody(request)) };
     const response = await handleHttp(
-      { method: request.method, path: url.pathname + url.search, headers, body },
+      parts,
       typeof host === 'function' ? await host(request, ...rest) : host,
       typeof options === 'function' ? await options(request, ...rest) : options,
     );
@@ -34,26 +31,40 @@ export function createFetchHandler(host, options) {
   };
 }
 
-async function readText(stream) {
-  const reader = stream.getReader();
+/**
+ * The body as handleHttp takes it: `{body}` with the text, or `{bodyNotUtf8: true}`. A
+ * declared `Content-Length` over the limit is not read at all (handleHttp answers 413 from the
+ * header), and reading stops at the first byte past the limit: a client cannot make the
+ * server read, or hold, more than BODY_LIMIT + 1 bytes.
+ */
+async function readBody(request) {
+  if (!request.body) return { body: null };
+  if (Number(request.headers.get('content-length')) > BODY_LIMIT) {
+    await request.body.cancel().catch(() => {});
+    return { body: null };
+  }
+  const reader = request.body.getReader();
   const chunks = [];
-  let kept = 0;
-  let read = 0;
-  while (read <= DRAIN_AT_MOST) {
+  let size = 0;
+  while (size <= BODY_LIMIT) {
     const { done, value } = await reader.read();
     if (done) break;
-    read += value.byteLength;
-    if (kept <= READ_AT_MOST) {
-      chunks.push(value);
-      kept += value.byteLength;
-    }
+    chunks.push(value);
+    size += value.byteLength;
   }
-  await reader.cancel().catch(() => {});
-  const bytes = new Uint8Array(kept);
+  if (size > BODY_LIMIT) await reader.cancel().catch(() => {});
+  const bytes = new Uint8Array(Math.min(size, BODY_LIMIT + 1));
   let offset = 0;
   for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
+    const part = chunk.subarray(0, bytes.length - offset);
+    bytes.set(part, offset);
+    offset += part.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  // Past the limit the text only needs its length for the 413.
+  if (size > BODY_LIMIT) return { body: new TextDecoder().decode(bytes) };
+  try {
+    return { body: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { body: null, bodyNotUtf8: true };
+  }
 }

@@ -112,8 +112,9 @@ function send(res, status, body, headers = {}) {
 }
 
 /**
- * Reads the body up to READ_MAX_BYTES + 1 bytes: `{text, overLimit}` (text null when empty).
- * It stops at the first byte past the limit and leaves the rest unread (see `closing`).
+ * Reads the body up to READ_MAX_BYTES + 1 bytes: `{text, overLimit, notUtf8}` (text null when
+ * empty or not UTF-8). It stops at the first byte past the limit and leaves the rest unread
+ * (see `closing`).
  */
 function readBody(req) {
   return new Promise((resolve, reject) => {
@@ -122,7 +123,12 @@ function readBody(req) {
     const finish = (overLimit) => {
       req.off('data', onData).off('end', onEnd).off('error', reject);
       const bytes = Buffer.concat(chunks);
-      resolve({ text: bytes.length ? bytes.toString('utf8') : null, overLimit });
+      if (!bytes.length) return resolve({ text: null, overLimit, notUtf8: false });
+      try {
+        resolve({ text: new TextDecoder('utf-8', { fatal: !overLimit }).decode(bytes), overLimit, notUtf8: false });
+      } catch {
+        resolve({ text: null, overLimit, notUtf8: true });
+      }
     };
     const onData = (chunk) => {
       chunks.push(chunk.subarray(0, READ_MAX_BYTES + 1 - size));
@@ -177,8 +183,8 @@ async function serveHttp(req, res, { store, delivery, options, dev }) {
     return serveAdmin(req.method, new URL(path, 'http://localhost'), text, res, { store, delivery, issue: dev.issue });
   }
   // Past the limit the package sees the first READ_MAX_BYTES + 1 bytes, enough for its 413.
-  const { text, overLimit } = await readBody(req);
-  const reply = await handleHttp({ method: req.method, path, headers, body: text }, store, options);
+  const { text, overLimit, notUtf8 } = await readBody(req);
+  const reply = await handleHttp({ method: req.method, path, headers, body: text, bodyNotUtf8: notUtf8 }, store, options);
   if (reply.log) console.error(`contact-phone: ${reply.log}`);
   res.writeHead(reply.status, { ...reply.headers, ...(overLimit ? closing(req) : {}) });
   res.end(reply.body);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::engine::error::{FieldProblem, PhoneError};
-use crate::engine::read::{read, Blame, Text};
+use crate::engine::read::{read, Blame, Flag, Text};
 use crate::engine::reply::Reply;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
 use crate::engine::{Erased, Operation};
@@ -60,6 +60,9 @@ struct RequestParts {
     path: Text<1, 8192>,
     headers: Option<Value>,
     body: Option<Text<0, { usize::MAX }>>,
+    /// Set by an adapter whose body bytes were not UTF-8, so there is no text to pass.
+    #[serde(rename = "bodyNotUtf8", alias = "body_not_utf8")]
+    body_not_utf8: Option<Flag>,
 }
 
 /// The routed resources, and the methods each accepts.
@@ -95,8 +98,9 @@ impl Resource {
 }
 
 /// Routes `{method, path, headers, body}`: 404 for an unknown path, 405 for a known path
-/// under another method, 413 for a body over [`MAX_BODY_BYTES`], 415 for a body that is not
-/// declared as JSON, 400 for bad JSON (saying where) or a malformed request. The token is
+/// under another method, 413 for a body (or a `Content-Length`) over [`MAX_BODY_BYTES`], 400
+/// for bytes that were not UTF-8, 415 for a body that is not declared as JSON, 400 for bad
+/// JSON (saying where) or a malformed request. The token is
 /// returned unchecked; a missing one is the caller's 401 to give after these checks.
 pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
     let parts: RequestParts = read(request, "request", Blame::Request, &[])?;
@@ -116,8 +120,13 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
     if !resource.allows(&method) {
         return Err(PhoneError::MethodNotAllowed { allow: resource.allow() });
     }
-    if body.len() > MAX_BODY_BYTES {
+    // A declared length over the limit is refused unread, as a body over it would be.
+    let declared = header(headers, "content-length").and_then(|n| n.trim().parse::<u64>().ok());
+    if body.len() > MAX_BODY_BYTES || declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(PhoneError::PayloadTooLarge { limit: MAX_BODY_BYTES });
+    }
+    if parts.body_not_utf8 == Some(Flag(true)) {
+        return Err(PhoneError::field("body", FieldProblem::Invalid("is not UTF-8 text".into())));
     }
     let has_body = matches!(method.as_str(), "PUT" | "POST") && !body.trim().is_empty();
     if has_body && !is_json(header(headers, "content-type")) {
@@ -413,6 +422,24 @@ mod tests {
             let (got_status, got_id, message) = err(value.clone());
             assert_eq!((got_status, got_id), (status, id), "{value}: {message}");
         }
+    }
+
+    #[test]
+    fn a_declared_length_over_the_limit_or_bytes_not_utf8_are_refused_unread() {
+        let with = |extra: Value| {
+            let mut value =
+                request("PUT", "/v3alpha/users/u1/phone", Some("application/json"), None);
+            let map = value.as_object_mut().unwrap();
+            map.extend(extra.as_object().unwrap().clone());
+            err(value)
+        };
+        let declared = |length: &str| json!({"headers": {"content-type": "application/json", "Content-Length": length}});
+        assert_eq!(with(declared("16385")).1, "HTTP-too-large");
+        // At the limit, the body itself is read (here: none, so the request is malformed).
+        assert_eq!(with(declared("16384")).1, "REQUEST-invalid");
+        let (status, id, message) = with(json!({"bodyNotUtf8": true}));
+        assert_eq!((status, id), (400, "REQUEST-invalid"));
+        assert_eq!(message, "Request is invalid: body is not UTF-8 text");
     }
 
     #[test]

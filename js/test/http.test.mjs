@@ -83,12 +83,12 @@ test('createFetchHandler passes env to per-request host and options factories', 
   assert.match((await response.json()).verificationCode, /^[A-Z0-9]{6}$/);
 });
 
-test('createFetchHandler stops reading a streamed body past the limit and answers 413', async () => {
+test('createFetchHandler stops reading a streamed body at the byte past the limit and answers 413', async () => {
   let pulled = 0;
   const endless = new ReadableStream({
     pull(controller) {
       pulled += 1;
-      controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+      controller.enqueue(new Uint8Array(4096).fill(0x20));
     },
   });
   const handle = createFetchHandler(memoryHost(), { codeSecret: secret });
@@ -97,8 +97,49 @@ test('createFetchHandler stops reading a streamed body past the limit and answer
   }));
   assert.equal(response.status, 413);
   assert.equal((await response.json()).details[0].id, 'HTTP-too-large');
-  // Kept up to 1 MiB, drained (and dropped) up to 16 MiB, then reading stops.
-  assert.ok(pulled <= 16 * 16 + 2, `read ${pulled} chunks of 64 KiB of an endless body`);
+  // 16 KiB in chunks of 4 KiB: four chunks reach the limit, the fifth passes it, then reading stops.
+  assert.ok(pulled <= 6, `read ${pulled} chunks of 4 KiB of an endless body`);
+});
+
+test('createFetchHandler: a declared Content-Length over 16 KiB is 413 unread; 16 KiB itself is read', async () => {
+  let pulled = 0;
+  const body = (size) => new ReadableStream({
+    pull(controller) {
+      pulled += 1;
+      controller.enqueue(new TextEncoder().encode(JSON.stringify({ phone: { number: '079 123 45 67', returnCode: {} } }).padEnd(size, ' ')));
+      controller.close();
+    },
+  });
+  const handle = createFetchHandler(memoryHost(), { codeSecret: secret });
+  const send = (size, length) => handle(new Request('http://worker.test/v3alpha/users/u1/phone', {
+    method: 'PUT',
+    body: body(size),
+    duplex: 'half',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer u1-token', 'content-length': String(length) },
+  }));
+  const refused = await send(16 * 1024 + 1, 16 * 1024 + 1);
+  assert.equal(refused.status, 413);
+  assert.equal((await refused.json()).details[0].id, 'HTTP-too-large');
+  assert.equal(pulled, 0, 'the body was not read');
+  const atLimit = await send(16 * 1024, 16 * 1024);
+  assert.equal(atLimit.status, 200);
+  assert.equal(pulled, 1);
+  const over = await send(16 * 1024 + 1, 100);
+  assert.equal(over.status, 413, 'a body longer than declared is still cut at the limit');
+});
+
+test('createFetchHandler: a body that is not UTF-8 is 400, not decoded into replacement characters', async () => {
+  const host = memoryHost();
+  const handle = createFetchHandler(host, { codeSecret: secret });
+  const json = new TextEncoder().encode('{"phone": {"number": "079 123 45 67", "returnCode": {}}, "x": "');
+  const bytes = new Uint8Array([...json, 0xff, 0xfe, 0x22, 0x7d]);
+  const response = await handle(new Request('http://worker.test/v3alpha/users/u1/phone', {
+    method: 'PUT', body: bytes, headers: { 'content-type': 'application/json', authorization: 'Bearer u1-token' },
+  }));
+  assert.equal(response.status, 400);
+  const body = await response.json();
+  assert.deepEqual([body.details[0].id, body.details[0].message, body.field], ['REQUEST-invalid', 'Request is invalid: body is not UTF-8 text', 'body']);
+  assert.equal(host.users.get('u1').sequence, 1);
 });
 
 test("rateLimitedResponse is the error table's 429 with Retry-After", () => {

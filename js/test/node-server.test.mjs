@@ -213,3 +213,14 @@ test('SqlHost on PostgreSQL (pg): concurrent setPhone calls lose no update', { s
     await pool.end();
   }
 });
+
+test('the JSON API: a body that is not UTF-8 is 400 REQUEST-invalid', async () => {
+  const json = new TextEncoder().encode('{"phone": {"number": "079 123 45 67"}, "x": "');
+  const response = await fetch(`${server.url}/v3alpha/users/json-user/phone`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${SECRETS.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: new Uint8Array([...json, 0xc3, 0x28, 0x22, 0x7d]),
+  });
+  assert.equal(response.status, 400);
+  assert.equal((await response.json()).details[0].message, 'Request is invalid: body is not UTF-8 text');
+});

@@ -47,6 +47,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** The body text, or null. */
   body?: string | null;
+  /** Set when the body's bytes were not UTF-8 (no text to pass): 400 REQUEST-invalid. */
+  bodyNotUtf8?: boolean;
 }
 
 /** What `handleHttp` resolves to: status, headers (lowercase names) and JSON body text. */
