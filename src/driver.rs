@@ -85,8 +85,9 @@ impl HttpDriver {
         now: impl FnOnce() -> Result<Timestamp, PhoneError>,
     ) -> Result<HttpDriver, PhoneError> {
         let routed = http::parse_request(request)?;
-        let operation = routed.call.into_operation();
-        let token = routed.token.ok_or(PhoneError::Unauthenticated(AuthProblem::NoToken))?;
+        let token = routed.token.clone();
+        let operation = routed.operation();
+        let token = token.ok_or(PhoneError::Unauthenticated(AuthProblem::NoToken))?;
         let configured = options.and_then(|options| engine::configure(&*operation, options));
         let (options, now, deferred) = match configured.and_then(|options| Ok((options, now()?))) {
             Ok((options, now)) => (options, now, None),

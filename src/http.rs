@@ -6,11 +6,13 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::engine::code::RandomSource;
 use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::read::{read, Blame, Flag, Text};
-use crate::engine::reply::Reply;
+use crate::engine::record::UserRecord;
+use crate::engine::reply::{Reply, ResourceReply};
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
-use crate::engine::{Erased, Operation};
+use crate::engine::{Context, Decision, Erased, Needs, Operation};
 
 /// Largest request body, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -43,6 +45,35 @@ impl HttpCall {
     }
 }
 
+/// A call on ZITADEL's v3alpha resource routes: the same decision, its reply in the resource
+/// API's shape ([`ResourceReply`]).
+struct AsResource(Box<dyn Operation<Reply = Reply>>);
+
+impl Operation for AsResource {
+    type Reply = Reply;
+
+    fn user_id(&self) -> &str {
+        self.0.user_id()
+    }
+
+    fn needs(&self) -> Needs {
+        self.0.needs()
+    }
+
+    fn decide(
+        &self,
+        stored: Option<&UserRecord>,
+        ctx: &Context<'_>,
+        random: &mut dyn RandomSource,
+    ) -> Result<Decision<Reply>, PhoneError> {
+        let decision = self.0.decide(stored, ctx, random)?;
+        let user_id = self.user_id();
+        let outcome =
+            decision.outcome.map(|reply| Reply::Resource(ResourceReply::of(user_id, reply)));
+        Ok(Decision { outcome, ..decision })
+    }
+}
+
 /// A routed request: the call and the caller's bearer token, if any.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct HttpRequest {
@@ -50,6 +81,20 @@ pub struct HttpRequest {
     pub call: HttpCall,
     /// The token of `Authorization: Bearer <token>`; authenticating it is the host's job.
     pub token: Option<String>,
+    /// Whether it came on ZITADEL's v3alpha resource routes, which reply in their own shape.
+    pub resource: bool,
+}
+
+impl HttpRequest {
+    /// The call as an operation whose reply has its route's shape.
+    pub fn operation(self) -> Box<dyn Operation<Reply = Reply>> {
+        let operation = self.call.into_operation();
+        if self.resource {
+            Box::new(AsResource(operation))
+        } else {
+            operation
+        }
+    }
 }
 
 /// What `handleHttp` takes; other keys are ignored.
@@ -76,6 +121,11 @@ enum Resource {
     Verify,
     /// `…/phone/resend`, v3alpha and v2: POST.
     Resend,
+    /// `/resources/v3alpha/users/:id/phone` (ZITADEL's resource API): PUT, the body a SetPhone.
+    ResourcePhone,
+    /// `…/phone/_verify` and `…/phone/_resend` of the resource API: POST.
+    ResourceVerify,
+    ResourceResend,
 }
 
 impl Resource {
@@ -83,7 +133,11 @@ impl Resource {
         match self {
             Resource::Phone => "GET, PUT, DELETE",
             Resource::V2Phone => "POST, DELETE",
-            Resource::Verify | Resource::Resend => "POST",
+            Resource::ResourcePhone => "PUT",
+            Resource::Verify
+            | Resource::Resend
+            | Resource::ResourceVerify
+            | Resource::ResourceResend => "POST",
         }
     }
 
@@ -92,7 +146,14 @@ impl Resource {
             (self, method),
             (Resource::Phone, "GET" | "PUT" | "DELETE")
                 | (Resource::V2Phone, "POST" | "DELETE")
-                | (Resource::Verify | Resource::Resend, "POST")
+                | (Resource::ResourcePhone, "PUT")
+                | (
+                    Resource::Verify
+                        | Resource::Resend
+                        | Resource::ResourceVerify
+                        | Resource::ResourceResend,
+                    "POST"
+                )
         )
     }
 }
@@ -143,17 +204,33 @@ pub fn parse_request(request: &Value) -> Result<HttpRequest, PhoneError> {
         (Resource::Phone, "PUT") => HttpCall::Set(SetPhone::parse(&user_id, &json_body)?),
         (Resource::Phone, "GET") => HttpCall::Get(GetPhone::parse(&user_id)?),
         (Resource::V2Phone, "POST") => HttpCall::Set(SetPhone::parse_v2(&user_id, &json_body)?),
+        (Resource::ResourcePhone, _) => {
+            // The body is the request's `phone` field, as ZITADEL's gateway maps it.
+            let mut request = Map::new();
+            request.insert("phone".to_owned(), json_body);
+            let request = Value::Object(request);
+            HttpCall::Set(SetPhone::parse(&user_id, &request)?)
+        }
         (Resource::Phone | Resource::V2Phone, _) => HttpCall::Remove(RemovePhone::parse(&user_id)?),
-        (Resource::Verify, _) => HttpCall::Verify(VerifyPhone::parse(&user_id, &json_body)?),
-        (Resource::Resend, _) => HttpCall::Resend(ResendCode::parse(&user_id, &json_body)?),
+        (Resource::Verify | Resource::ResourceVerify, _) => {
+            HttpCall::Verify(VerifyPhone::parse(&user_id, &json_body)?)
+        }
+        (Resource::Resend | Resource::ResourceResend, _) => {
+            HttpCall::Resend(ResendCode::parse(&user_id, &json_body)?)
+        }
     };
+    let resource = matches!(
+        resource,
+        Resource::ResourcePhone | Resource::ResourceVerify | Resource::ResourceResend
+    );
     let token = header(headers, "authorization").and_then(bearer).map(str::to_owned);
-    Ok(HttpRequest { call, token })
+    Ok(HttpRequest { call, token, resource })
 }
 
-/// `/v3alpha/users/:userId/phone[/verify|/resend]` and ZITADEL's REST gateway's
-/// `/v2/users/:userId/phone[/verify|/resend]`, with the user id percent-decoded; the query
-/// string is ignored.
+/// `/v3alpha/users/:userId/phone[/verify|/resend]`, ZITADEL's REST gateway's
+/// `/v2/users/:userId/phone[/verify|/resend]` and its resource API's
+/// `/resources/v3alpha/users/:id/phone[/_verify|/_resend]`, with the user id percent-decoded;
+/// the query string is ignored.
 fn route(path: &str) -> Result<(Resource, String), PhoneError> {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let segments: Vec<&str> = path.split('/').collect();
@@ -162,6 +239,15 @@ fn route(path: &str) -> Result<(Resource, String), PhoneError> {
         ["", "v2", "users", user_id, "phone"] => (user_id, Resource::V2Phone),
         ["", "v3alpha" | "v2", "users", user_id, "phone", "verify"] => (user_id, Resource::Verify),
         ["", "v3alpha" | "v2", "users", user_id, "phone", "resend"] => (user_id, Resource::Resend),
+        ["", "resources", "v3alpha", "users", user_id, "phone"] => {
+            (user_id, Resource::ResourcePhone)
+        }
+        ["", "resources", "v3alpha", "users", user_id, "phone", "_verify"] => {
+            (user_id, Resource::ResourceVerify)
+        }
+        ["", "resources", "v3alpha", "users", user_id, "phone", "_resend"] => {
+            (user_id, Resource::ResourceResend)
+        }
         _ => return Err(PhoneError::RouteNotFound),
     };
     let user_id = percent_decode(user_id).ok_or_else(|| {

@@ -202,3 +202,46 @@ test('an unauthenticated caller gets 401 before any configuration error', async 
   }
   assert.equal(host.users.get('u1').sequence, 1);
 });
+
+test("ZITADEL's v3alpha resource REST routes: PUT, _verify, _resend, in the resource API's shape", async () => {
+  const { fromJson } = await import('@bufbuild/protobuf');
+  const v3 = await import('@zitadel/proto/zitadel/resources/user/v3alpha/user_service_pb.js');
+  const host = memoryHost();
+  let now = Date.parse('2026-12-07T10:00:00.000Z');
+  const options = { codeSecret: secret, now: () => now, resendCooldownSeconds: 0 };
+  const call = async (method, path, body) => {
+    const headers = { 'content-type': 'application/json', authorization: 'Bearer u1-token' };
+    const reply = await handleHttp({ method, path, headers, body: body ? JSON.stringify(body) : null }, host, options);
+    return { status: reply.status, body: JSON.parse(reply.body) };
+  };
+  const details = (changed) => ({ id: 'u1', changed, owner: { type: 'OWNER_TYPE_ORG', id: 'org1' } });
+
+  const set = await call('PUT', '/resources/v3alpha/users/u1/phone', { number: '079 123 45 67', returnCode: {} });
+  assert.equal(set.status, 200);
+  assert.deepEqual(Object.keys(set.body), ['details', 'verificationCode']);
+  assert.deepEqual(set.body.details, details('2026-12-07T10:00:00.000Z'));
+  // ZITADEL's own messages read the replies (protobuf JSON).
+  const parsed = fromJson(v3.SetContactPhoneResponseSchema, set.body);
+  assert.equal(parsed.details.owner.id, 'org1');
+  assert.equal(parsed.verificationCode, set.body.verificationCode);
+
+  now += 60_000;
+  const resent = await call('POST', '/resources/v3alpha/users/u1/phone/_resend', { returnCode: {} });
+  assert.equal(resent.status, 200);
+  assert.deepEqual(resent.body.details, details('2026-12-07T10:01:00.000Z'));
+  fromJson(v3.ResendContactPhoneCodeResponseSchema, resent.body);
+
+  const wrong = await call('POST', '/resources/v3alpha/users/u1/phone/_verify', { verificationCode: set.body.verificationCode });
+  assert.deepEqual([wrong.status, wrong.body.details[0].id], [400, 'CODE-woT0xc']);
+  const verified = await call('POST', '/resources/v3alpha/users/u1/phone/_verify', { verificationCode: resent.body.verificationCode });
+  assert.deepEqual(verified.body, { details: details('2026-12-07T10:01:00.000Z') });
+  fromJson(v3.VerifyContactPhoneResponseSchema, verified.body);
+  assert.deepEqual(host.users.get('u1').phone, { number: '+41791234567', isVerified: true, code: null });
+
+  const removed = await call('DELETE', '/resources/v3alpha/users/u1/phone');
+  assert.deepEqual([removed.status, removed.body.details[0].id], [405, 'HTTP-method']);
+  const invalid = await call('PUT', '/resources/v3alpha/users/u1/phone', { number: 'PhoneNumber', returnCode: {} });
+  assert.deepEqual([invalid.status, invalid.body.details[0].id], [400, 'PHONE-so0wa']);
+  const flat = await call('PUT', '/resources/v3alpha/users/u1/phone', { phone: '079 123 45 67' });
+  assert.deepEqual([flat.status, flat.body.details[0].id], [400, 'REQUEST-invalid']);
+});

@@ -99,6 +99,58 @@ pub enum Reply {
     Details(DetailsReply),
     /// Get-phone.
     Phone(PhoneReply),
+    /// Set, verify and resend on ZITADEL's v3alpha resource routes.
+    Resource(ResourceReply),
+}
+
+/// A reply of ZITADEL's v3alpha resource API (`zitadel.resources.user.v3alpha`):
+/// `{details: {id, changed, owner: {type, id}}, verificationCode?}`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceReply {
+    /// Which user changed, when, and its organisation.
+    pub details: ResourceDetails,
+    /// The new code, only in `returnCode` mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification_code: Option<ClearCode>,
+}
+
+/// `zitadel.resources.object.v3alpha.Details` of a change: `created` is set only on creation.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct ResourceDetails {
+    /// The user's id.
+    pub id: String,
+    /// When the user last changed.
+    pub changed: Timestamp,
+    /// The owning organisation.
+    pub owner: Owner,
+}
+
+/// `zitadel.object.v3alpha.Owner`: a user belongs to an organisation.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Owner {
+    /// Always `OWNER_TYPE_ORG`, as protobuf JSON writes the enum.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The organisation's id.
+    pub id: String,
+}
+
+impl ResourceReply {
+    /// `reply` of user `user_id` in the resource API's shape.
+    pub fn of(user_id: &str, reply: Reply) -> ResourceReply {
+        let (details, verification_code) = match reply {
+            Reply::Code(CodeReply { details, verification_code }) => (details, verification_code),
+            Reply::Details(DetailsReply { details }) | Reply::Phone(PhoneReply { details, .. }) => {
+                (details, None)
+            }
+            Reply::Resource(reply) => return reply,
+        };
+        let owner = Owner { kind: "OWNER_TYPE_ORG", id: details.resource_owner };
+        let details =
+            ResourceDetails { id: user_id.to_owned(), changed: details.change_date, owner };
+        ResourceReply { details, verification_code }
+    }
 }
 
 impl From<CodeReply> for Reply {
