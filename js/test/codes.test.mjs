@@ -361,7 +361,9 @@ describe('send limits', () => {
 
   test('malformed send limits are configuration errors', async () => {
     const cases = [
-      [{ perNumber: 0 }, 'sendLimit.perNumber must be an integer from 1 to 1000'],
+      [{ perNumber: 0 }, 'sendLimit.perNumber must be an integer from 1 to 100'],
+      // The user's SMS log keeps 100 entries: a larger limit could never be reached.
+      [{ perUser: 101 }, 'sendLimit.perUser must be an integer from 1 to 100'],
       [{ perUser: '10' }, 'sendLimit.perUser must be a number'],
       [{ windowSeconds: 59 }, 'sendLimit.windowSeconds must be an integer from 60 to 604800'],
       [{ per_hour: 5 }, 'sendLimit.per_hour is not a known field'],

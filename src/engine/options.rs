@@ -181,10 +181,11 @@ struct CodeBody {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase", expecting = "an object")]
 struct SendLimitBody {
+    // At most the user's SMS log (limits::MAX_LOG): a larger limit could never be reached.
     #[serde(alias = "per_number")]
-    per_number: Option<Int<1, 1000>>,
+    per_number: Option<Int<1, 100>>,
     #[serde(alias = "per_user")]
-    per_user: Option<Int<1, 1000>>,
+    per_user: Option<Int<1, 100>>,
     #[serde(alias = "window_seconds")]
     window_seconds: Option<Int<60, { 7 * 86_400 }>>,
 }

@@ -148,7 +148,7 @@ export interface PhoneOptions extends NormalizeOptions {
   smsTemplate?: string;
   /** The clock: epoch milliseconds or a Date. Default `Date.now`. */
   now?: () => number | Date;
-  /** SMS per number and per user within a sliding window. Default 5, 10, 3600. */
+  /** SMS per number and per user (1 to 100 each) within a sliding window (60 s to 7 days). Default 5, 10, 3600. */
   sendLimit?: { perNumber?: number; perUser?: number; windowSeconds?: number };
   /** How long to wait for a host callback's Promise, 1 to 600000 ms. Default 10000. */
   timeoutMs?: number;
