@@ -17,6 +17,23 @@ export class SmsConfigError extends Error {
   }
 }
 
+/**
+ * Refuses a URL that would carry SMS texts, codes included, in clear: https only, except on
+ * loopback, where a local receiver runs in development and tests.
+ */
+function secureUrl(name, text) {
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SmsConfigError(`${name} is not a URL: ${text}`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new SmsConfigError(`${name} must be https (plain http only on loopback): ${text}`);
+  }
+}
+
 /** The configured provider, or null if none is configured. Throws SmsConfigError if half set. */
 export function smsProviderFromEnv(env, { fetch } = {}) {
   const twilio = Boolean(env.TWILIO_ACCOUNT_SID);
@@ -38,6 +55,7 @@ export function smsProviderFromEnv(env, { fetch } = {}) {
     });
   }
   if (webhook) {
+    secureUrl('SMS_WEBHOOK_URL', env.SMS_WEBHOOK_URL);
     if (!env.SMS_WEBHOOK_SECRET) throw new SmsConfigError('SMS_WEBHOOK_URL needs SMS_WEBHOOK_SECRET (whsec_ and a base64 key)');
     try {
       return webhookProvider({ url: env.SMS_WEBHOOK_URL, secret: env.SMS_WEBHOOK_SECRET, ...(fetch ? { fetch } : {}) });

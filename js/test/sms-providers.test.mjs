@@ -109,8 +109,12 @@ test('settings from the environment: the provider, the retry policy, and half-se
     [{ TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't' }, 'Twilio needs exactly one of TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID'],
     [{ SMS_WEBHOOK_URL: 'https://hooks.example/sms' }, 'SMS_WEBHOOK_URL needs SMS_WEBHOOK_SECRET (whsec_ and a base64 key)'],
     [{ SMS_WEBHOOK_URL: 'https://hooks.example/sms', SMS_WEBHOOK_SECRET: 'whsec_', TWILIO_ACCOUNT_SID: 'AC1' }, 'set either TWILIO_ACCOUNT_SID or SMS_WEBHOOK_URL, not both'],
+    // SMS texts carry codes: never in clear, except to a receiver on loopback.
+    [{ SMS_WEBHOOK_URL: 'http://hooks.example/sms', SMS_WEBHOOK_SECRET: WEBHOOK_SECRET }, 'SMS_WEBHOOK_URL must be https (plain http only on loopback): http://hooks.example/sms'],
+    [{ SMS_WEBHOOK_URL: 'hooks.example/sms', SMS_WEBHOOK_SECRET: WEBHOOK_SECRET }, 'SMS_WEBHOOK_URL is not a URL: hooks.example/sms'],
   ];
   for (const [env, message] of refused) assert.throws(() => smsProviderFromEnv(env), { name: 'SmsConfigError', message });
+  assert.equal(smsProviderFromEnv({ SMS_WEBHOOK_URL: 'http://127.0.0.1:9/sms', SMS_WEBHOOK_SECRET: WEBHOOK_SECRET }).name, 'webhook');
   const policy = retryPolicyFromEnv({ SMS_MAX_ATTEMPTS: '3', SMS_RETRY_BASE_SECONDS: '0' });
   assert.deepEqual([policy.maxAttempts, policy.baseDelaySeconds, policy.maxDelaySeconds], [3, 0, 600]);
   assert.throws(() => retryPolicyFromEnv({ SMS_MAX_ATTEMPTS: 'three' }), new SmsConfigError('SMS_MAX_ATTEMPTS must be an integer'));
