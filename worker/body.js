@@ -21,3 +21,35 @@ export async function discardBody(request) {
   }
   await reader.cancel().catch(() => {});
 }
+
+/**
+ * The body as text if it has at most `max` bytes, else null: reading stops at the first byte
+ * past `max`, so a sender cannot make the worker hold more.
+ */
+export async function readBounded(request, max) {
+  if (!request.body) return '';
+  if (Number(request.headers.get('content-length')) > max) {
+    await discardBody(request);
+    return null;
+  }
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}

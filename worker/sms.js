@@ -6,7 +6,11 @@
 // platform moved there itself after the consumer threw too often.
 import { retryPolicyFromEnv, smsProviderFromEnv } from '../sms/config.js';
 import { afterFailure } from '../sms/retry.js';
+import { discardBody, readBounded } from './body.js';
 import { deliveries } from './deliveries.js';
+
+/** The largest Twilio status callback read (they are form fields of under 2 KiB). */
+const STATUS_MAX_BYTES = 16 * 1024;
 
 /** The queues, as named in wrangler.jsonc and worker/dev.mjs. */
 export const SMS_QUEUE_NAME = 'contact-phone-sms';
@@ -92,9 +96,14 @@ export async function consumeDeadLetters(batch, env) {
  * signature does not hold, or 404 without Twilio's callback configured.
  */
 export async function handleTwilioStatus(request, env) {
-  const body = await request.text();
   const provider = smsProviderFromEnv(env);
-  if (request.method !== 'POST' || !provider?.readStatus) return new Response(null, { status: 404 });
+  if (request.method !== 'POST' || !provider?.readStatus) {
+    await discardBody(request);
+    return new Response(null, { status: 404 });
+  }
+  // Twilio's callbacks are a few hundred bytes of form fields; a larger body is not one.
+  const body = await readBounded(request, STATUS_MAX_BYTES);
+  if (body === null) return new Response(null, { status: 413 });
   const status = await provider.readStatus(body, request.headers.get('x-twilio-signature'));
   if (!status) return new Response(null, { status: 403 });
   await deliveries(env).providerReported(status.providerId, status.providerStatus);

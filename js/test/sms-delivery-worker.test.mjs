@@ -121,6 +121,8 @@ test('Twilio\'s signed status callback records "delivered"; a bad signature is 4
   assert.equal((await post({ body: delivered.body, signature: twilioCallback(callbackUrl, { MessageSid: 'SM1', MessageStatus: 'failed' }).signature })).status, 403);
   assert.equal((await deliveries())[0].providerStatus, 'queued');
   assert.equal((await post(delivered)).status, 204);
+  // A body larger than any callback is refused at the byte past 16 KiB, unread beyond.
+  assert.equal((await post({ body: `${delivered.body}&x=${'y'.repeat(17 * 1024)}`, signature: delivered.signature })).status, 413);
   const [delivery] = await deliveries();
   assert.deepEqual([delivery.state, delivery.providerId, delivery.providerStatus], ['sent', 'SM1', 'delivered']);
 });
