@@ -5,8 +5,8 @@
 // (and with DEV_TOKENS=1, ADMIN_TOKEN and TOKEN_SECRET) come from the environment, else from
 // .contact-phone/dev-secrets.json (made once, shared with `npm start`, so tokens stay valid
 // across restarts and on both servers). SMS go to the provider that TWILIO_* or SMS_WEBHOOK_*
-// configure (docs/sms-delivery.md); without one, to the development outbox, unless
-// NODE_ENV=production, where sendCode then answers Unavailable rather than keep codes.
+// configure (docs/sms-delivery.md); without one, to the development outbox with DEV_TOKENS=1,
+// else sendCode answers Unavailable rather than keep codes.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,20 +22,35 @@ const dir = `${root}.contact-phone`;
 const secretsFile = `${dir}/dev-secrets.json`;
 mkdirSync(`${dir}/pglite`, { recursive: true });
 
-const secret = () => randomBytes(32).toString('base64url');
-const stored = existsSync(secretsFile)
-  ? JSON.parse(readFileSync(secretsFile, 'utf8'))
-  : { ADMIN_TOKEN: `admin-${secret()}`, TOKEN_SECRET: secret(), CODE_SECRET: secret() };
-writeFileSync(secretsFile, JSON.stringify(stored, null, 2), { mode: 0o600 });
 const dev = isDevMode(process.env);
 const env = { ...process.env };
-for (const name of dev ? ['ADMIN_TOKEN', 'TOKEN_SECRET', 'CODE_SECRET'] : ['CODE_SECRET']) env[name] = process.env[name] || stored[name];
+// Outside development the code secret must be given: a generated one in a local file would
+// be lost with the machine, and every pending code with it.
+if (!dev && !process.env.CODE_SECRET) {
+  console.error('contact-phone: not starting: set CODE_SECRET (at least 32 bytes) or, for development, DEV_TOKENS=1');
+  process.exit(1);
+}
+if (dev) {
+  const stored = devSecrets();
+  for (const name of ['ADMIN_TOKEN', 'TOKEN_SECRET', 'CODE_SECRET']) env[name] = process.env[name] || stored[name];
+}
+
+/** The development secrets, made once and shared with `npm start`. */
+function devSecrets() {
+  const secret = () => randomBytes(32).toString('base64url');
+  const stored = existsSync(secretsFile)
+    ? JSON.parse(readFileSync(secretsFile, 'utf8'))
+    : { ADMIN_TOKEN: `admin-${secret()}`, TOKEN_SECRET: secret(), CODE_SECRET: secret() };
+  writeFileSync(secretsFile, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  return stored;
+}
 
 let sms;
 try {
   const provider = smsProviderFromEnv(process.env);
   if (provider) sms = { provider, policy: retryPolicyFromEnv(process.env) };
-  else if (process.env.NODE_ENV !== 'production') sms = { devOutbox: true };
+  // The dev outbox keeps codes in clear: development only.
+  else if (dev) sms = { devOutbox: true };
 } catch (error) {
   console.error(`SMS settings: ${error.message}`);
   process.exit(1);
