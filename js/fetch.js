@@ -34,8 +34,8 @@ export function createFetchHandler(host, options) {
 /**
  * The body as handleHttp takes it: `{body}` with the text, or `{bodyNotUtf8: true}`. A
  * declared `Content-Length` over the limit is not read at all (handleHttp answers 413 from the
- * header), and reading stops at the first byte past the limit: a client cannot make the
- * server read, or hold, more than BODY_LIMIT + 1 bytes.
+ * header), and reading stops with the chunk that passes the limit: a client cannot make the
+ * server read more than one chunk past BODY_LIMIT.
  */
 async function readBody(request) {
   if (!request.body) return { body: null };
