@@ -188,16 +188,19 @@ function hostFor(env) {
 
 /**
  * The answer to every API and ZITADEL route while the identity settings are missing or
- * malformed: 503, which Connect and gRPC-web clients read as Unavailable (14), with the
- * settings to fix. Serving on development tokens instead would open a deployed worker to
- * anyone who knows the dev token format and a leaked TOKEN_SECRET.
+ * malformed: 503, which Connect and gRPC-web clients read as Unavailable (14). Which settings
+ * to fix goes to the log (identityOf), not to callers, who are not authenticated. Serving on
+ * development tokens instead would open a deployed worker to anyone who knows the dev token
+ * format and a leaked TOKEN_SECRET.
  */
-function identityMissing(error) {
-  return new Response(JSON.stringify({ error: error.message }), {
+function identityMissing() {
+  return new Response(JSON.stringify({ error: IDENTITY_MISSING }), {
     status: 503,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   });
 }
+
+const IDENTITY_MISSING = 'this server cannot authenticate callers: its identity settings are missing or invalid (see its log)';
 
 /** /admin without DEV_TOKENS=1: the development routes do not exist. */
 function adminDisabled() {
@@ -273,7 +276,7 @@ export default {
     const identity = identityOf(env);
     if (identity instanceof IdentityConfigError) {
       await discardBody(request);
-      return identityMissing(identity);
+      return identityMissing();
     }
     const zitadel = ZITADEL_SERVICES.some((prefix) => pathname.startsWith(prefix));
     const services = zitadel ? await loadConnect() : null;

@@ -260,9 +260,8 @@ describe('as deployed, with an OpenID provider', () => {
 test('without identity settings nor DEV_TOKENS=1, every API request is refused with 503', async () => {
   const bare = await startWorker({ port: 0, env: { CODE_SECRET: DEV.CODE_SECRET }, bundleDir, devTokens: false });
   try {
-    const message = 'identity settings: no identity provider is configured: set OIDC_ISSUER and OIDC_AUDIENCE '
-      + '(and OIDC_CLIENT_ID, OIDC_CLIENT_SECRET for opaque tokens) or SYSTEM_API_USERS; '
-      + 'DEV_TOKENS=1 accepts development tokens instead, for local use only';
+    // Which settings are missing goes to the log: callers are not authenticated.
+    const message = 'this server cannot authenticate callers: its identity settings are missing or invalid (see its log)';
     const json = await fetch(`${bare.url}/v3alpha/users/alice/phone`, { headers: { authorization: 'Bearer anything' } });
     assert.equal(json.status, 503);
     assert.deepEqual(await json.json(), { error: message });
