@@ -6,13 +6,11 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::engine::code::RandomSource;
 use crate::engine::error::{FieldProblem, PhoneError};
 use crate::engine::read::{read, Blame, Flag, Text};
-use crate::engine::record::UserRecord;
 use crate::engine::reply::{Reply, ResourceReply};
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
-use crate::engine::{Context, Decision, Erased, Needs, Operation};
+use crate::engine::{Erased, Operation, Shape, AS_IS};
 
 /// Largest request body, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -33,45 +31,21 @@ pub enum HttpCall {
 }
 
 impl HttpCall {
-    /// The call as an operation with any call's [`Reply`].
-    pub fn into_operation(self) -> Box<dyn Operation<Reply = Reply>> {
+    /// The call as an operation with any call's [`Reply`], in `shape`.
+    pub fn into_operation(self, shape: Shape) -> Box<dyn Operation<Reply = Reply>> {
         match self {
-            HttpCall::Set(call) => Box::new(Erased(call)),
-            HttpCall::Verify(call) => Box::new(Erased(call)),
-            HttpCall::Resend(call) => Box::new(Erased(call)),
-            HttpCall::Remove(call) => Box::new(Erased(call)),
-            HttpCall::Get(call) => Box::new(Erased(call)),
+            HttpCall::Set(call) => Box::new(Erased(call, shape)),
+            HttpCall::Verify(call) => Box::new(Erased(call, shape)),
+            HttpCall::Resend(call) => Box::new(Erased(call, shape)),
+            HttpCall::Remove(call) => Box::new(Erased(call, shape)),
+            HttpCall::Get(call) => Box::new(Erased(call, shape)),
         }
     }
 }
 
-/// A call on ZITADEL's v3alpha resource routes: the same decision, its reply in the resource
-/// API's shape ([`ResourceReply`]).
-struct AsResource(Box<dyn Operation<Reply = Reply>>);
-
-impl Operation for AsResource {
-    type Reply = Reply;
-
-    fn user_id(&self) -> &str {
-        self.0.user_id()
-    }
-
-    fn needs(&self) -> Needs {
-        self.0.needs()
-    }
-
-    fn decide(
-        &self,
-        stored: Option<&UserRecord>,
-        ctx: &Context<'_>,
-        random: &mut dyn RandomSource,
-    ) -> Result<Decision<Reply>, PhoneError> {
-        let decision = self.0.decide(stored, ctx, random)?;
-        let user_id = self.user_id();
-        let outcome =
-            decision.outcome.map(|reply| Reply::Resource(ResourceReply::of(user_id, reply)));
-        Ok(Decision { outcome, ..decision })
-    }
+/// The reply of ZITADEL's v3alpha resource routes ([`ResourceReply`]).
+fn as_resource(user_id: &str, reply: Reply) -> Reply {
+    Reply::Resource(ResourceReply::of(user_id, reply))
 }
 
 /// A routed request: the call and the caller's bearer token, if any.
@@ -88,12 +62,7 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The call as an operation whose reply has its route's shape.
     pub fn operation(self) -> Box<dyn Operation<Reply = Reply>> {
-        let operation = self.call.into_operation();
-        if self.resource {
-            Box::new(AsResource(operation))
-        } else {
-            operation
-        }
+        self.call.into_operation(if self.resource { as_resource } else { AS_IS })
     }
 }
 

@@ -116,11 +116,17 @@ pub trait Operation {
     ) -> Result<Decision<Self::Reply>, PhoneError>;
 }
 
-/// An operation whose reply is the [`Reply`] of any call.
+/// An operation whose reply is the [`Reply`] of any call, in the shape its route answers with.
 ///
 /// The bindings box every call as `Box<dyn Operation<Reply = Reply>>`, so one copy of the
 /// driver serves all five calls.
-pub struct Erased<O>(pub O);
+pub struct Erased<O>(pub O, pub Shape);
+
+/// How a route shapes a reply, given the user id: [`AS_IS`], or another API's message.
+pub type Shape = fn(&str, Reply) -> Reply;
+
+/// The reply as the call gives it.
+pub const AS_IS: Shape = |_, reply| reply;
 
 impl<O: Operation> Operation for Erased<O> {
     type Reply = Reply;
@@ -140,7 +146,7 @@ impl<O: Operation> Operation for Erased<O> {
         random: &mut dyn RandomSource,
     ) -> Result<Decision<Reply>, PhoneError> {
         let decision = self.0.decide(stored, ctx, random)?;
-        let outcome = decision.outcome.map(Into::into);
+        let outcome = decision.outcome.map(|reply| (self.1)(self.user_id(), reply.into()));
         Ok(Decision {
             reserve: decision.reserve,
             save: decision.save,

@@ -10,7 +10,7 @@ use super::platform;
 use crate::driver::Driver;
 use crate::engine::error::PhoneError;
 use crate::engine::request::{GetPhone, RemovePhone, ResendCode, SetPhone, VerifyPhone};
-use crate::engine::{self, Erased, Operation};
+use crate::engine::{self, Erased, Operation, AS_IS};
 
 /// `setPhone(userId, {phone: {number, sendCode|returnCode|isVerified}}, host, options)`.
 #[wasm_bindgen(js_name = setPhone, unchecked_return_type = "Promise<SetPhoneResponse>")]
@@ -109,5 +109,5 @@ fn parse(call: Call, user_id: &JsValue, request: &JsValue) -> Result<AnyCall, Ph
 
 /// Boxes a parsed call, so that the driver exists once in the wasm, not five times.
 fn any<O: Operation + 'static>(parsed: Result<O, PhoneError>) -> Result<AnyCall, PhoneError> {
-    parsed.map(|operation| Box::new(Erased(operation)) as AnyCall)
+    parsed.map(|operation| Box::new(Erased(operation, AS_IS)) as AnyCall)
 }
