@@ -4,6 +4,8 @@
 // text is cleared once the message is sent, failed or dead, so delivered codes do not stay in
 // the database; the row itself (state, attempts, last error, provider's id) stays for the admin.
 
+import { deliveryView } from '../sms/delivery-view.js';
+
 /** The table; no semicolons inside, since migrate() splits the schema on them. */
 export const SMS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS sms_delivery (
@@ -26,25 +28,6 @@ CREATE TABLE IF NOT EXISTS sms_delivery (
 CREATE INDEX IF NOT EXISTS sms_delivery_pending ON sms_delivery (next_attempt_at) WHERE text IS NOT NULL;
 CREATE INDEX IF NOT EXISTS sms_delivery_user ON sms_delivery (user_id, created_at)
 `;
-
-const iso = (value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
-
-/** A row as the admin sees it: never the text. */
-function deliveryOf(row) {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    to: row.to_number,
-    provider: row.provider,
-    state: row.state,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    providerId: row.provider_id,
-    providerStatus: row.provider_status,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
-}
 
 export class SmsOutbox {
   /** `db`: the query interface of sql-host.js; `provider`: the name recorded on each row. */
@@ -124,6 +107,6 @@ export class SmsOutbox {
     const { rows } = userId
       ? await this.db.query('SELECT * FROM sms_delivery WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2', [userId, limit])
       : await this.db.query('SELECT * FROM sms_delivery ORDER BY created_at DESC, id DESC LIMIT $1', [limit]);
-    return rows.map(deliveryOf);
+    return rows.map(deliveryView);
   }
 }

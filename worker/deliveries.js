@@ -2,6 +2,7 @@
 // error and the provider's id and status, never the text or the code. It is what /admin and
 // the admin UI show; the message itself travels in the queue.
 import { DurableObject } from 'cloudflare:workers';
+import { deliveryView } from '../sms/delivery-view.js';
 
 /** How many rows are kept: the newest ones; older rows go as new ones come. */
 const KEPT = 10000;
@@ -63,20 +64,7 @@ export class Deliveries extends DurableObject {
     const rows = userId
       ? this.sql.exec('SELECT * FROM delivery WHERE user_id = ? ORDER BY seq DESC LIMIT ?', userId, limit)
       : this.sql.exec('SELECT * FROM delivery ORDER BY seq DESC LIMIT ?', limit);
-    return rows.toArray().map((row) => ({
-      id: row.id,
-      userId: row.user_id,
-      to: row.to_number,
-      provider: row.provider,
-      state: row.state,
-      attempts: row.attempts,
-      lastError: row.last_error,
-      providerId: row.provider_id,
-      providerStatus: row.provider_status,
-      deadLetteredAt: row.dead_lettered_at,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    }));
+    return rows.toArray().map(deliveryView);
   }
 }
 
