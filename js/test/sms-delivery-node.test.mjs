@@ -11,7 +11,7 @@ import { retryPolicy } from '../../sms/retry.js';
 import { twilioProvider } from '../../sms/twilio.js';
 import { webhookProvider } from '../../sms/webhook.js';
 import { assertTwilioRequest, assertWebhookRequest, eventually, startReceiver, TWILIO, twilioCallback, WEBHOOK_SECRET } from './sms-receivers.mjs';
-import { SECRET } from './support.mjs';
+import { SECRET, jsonClient } from './support.mjs';
 
 const SECRETS = { ADMIN_TOKEN: 'admin-test-token-0123456789', TOKEN_SECRET: 'token-secret-0123456789abcdef0123', CODE_SECRET: SECRET };
 const TEXT = /^Your verification code is ([0-9A-Z]{6})$/;
@@ -27,14 +27,7 @@ async function serverWith(t, sms) {
     await server.close();
     await db.close();
   });
-  const call = async (method, path, body, token = SECRETS.ADMIN_TOKEN) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const call = jsonClient(server.url, SECRETS.ADMIN_TOKEN);
   assert.equal((await call('POST', '/admin/users', { userId: 'alice', resourceOwner: 'acme' })).status, 201);
   const sendCode = () => call('PUT', '/v3alpha/users/alice/phone', { phone: { number: '+41 79 123 45 67', sendCode: {} } });
   const deliveries = async () => (await call('GET', '/admin/deliveries?userId=alice')).body.deliveries;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorker, startWorker } from '../../worker/dev.mjs';
 import { assertTwilioRequest, assertWebhookRequest, eventually, startReceiver, TWILIO, twilioCallback, WEBHOOK_SECRET } from './sms-receivers.mjs';
+import { jsonClient } from './support.mjs';
 
 const SECRETS = { ADMIN_TOKEN: 'admin-test-token', TOKEN_SECRET: 't'.repeat(32), CODE_SECRET: 'c'.repeat(32) };
 const TEXT = /^Your verification code is ([0-9A-Z]{6})$/;
@@ -22,14 +23,7 @@ before(async () => {
 async function workerWith(t, env) {
   const worker = await startWorker({ port: 0, env: { ...SECRETS, ...env }, bundleDir });
   t.after(() => worker.dispose());
-  const call = async (method, path, body, token = SECRETS.ADMIN_TOKEN) => {
-    const response = await fetch(`${worker.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const call = jsonClient(worker.url, SECRETS.ADMIN_TOKEN);
   assert.equal((await call('POST', '/admin/users', { userId: 'alice', resourceOwner: 'acme' })).status, 201);
   const sendCode = () => call('PUT', '/v3alpha/users/alice/phone', { phone: { number: '+41 79 123 45 67', sendCode: {} } });
   const deliveries = async () => (await call('GET', '/admin/deliveries?userId=alice')).body.deliveries;

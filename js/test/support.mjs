@@ -262,3 +262,18 @@ export function postUnfinished(url, { bytes, headers = {} }) {
     request.write(Buffer.alloc(bytes, 'a'));
   });
 }
+
+/**
+ * `call(method, path, body?, token?)` against the server at `baseUrl`, as JSON with a bearer
+ * token (`token` by default): resolves to `{status, body}` with the body parsed.
+ */
+export function jsonClient(baseUrl, token) {
+  return async (method, path, body, bearer = token) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+}
