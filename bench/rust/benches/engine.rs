@@ -36,7 +36,7 @@ fn benches(c: &mut Criterion) {
     let request = json!({"phone": {"number": "+41 79 123 45 67", "returnCode": {}}});
     c.bench_function("SetPhone::parse", |b| b.iter(|| SetPhone::parse(&json!("u1"), black_box(&request))));
 
-    let options_json = json!({"caller": {"userId": "u1"}, "codeSecret": "0123456789abcdef0123456789abcdef"});
+    let options_json = json!({"caller": {"userId": "u1", "permissions": ["user.write"]}, "codeSecret": "0123456789abcdef0123456789abcdef"});
     c.bench_function("Options::from_json", |b| b.iter(|| Options::from_json(black_box(&options_json))));
 
     let user = UserRecord::from_json(&json!({"userId": "u1", "resourceOwner": "o", "sequence": 1}), "u1", Callback::LoadUser).unwrap();
