@@ -12,6 +12,7 @@ use contact_phone::driver::{self, Host};
 use contact_phone::engine::code::{RandomSource, RandomUnavailable};
 use contact_phone::engine::error::{Callback, PhoneError};
 use contact_phone::engine::event::SmsMessage;
+use contact_phone::engine::limits::{Reservation, SendLimit};
 use contact_phone::engine::options::{Options, PhoneRules};
 use contact_phone::engine::phone::{self, ParseOptions, Region};
 use contact_phone::engine::record::{PhoneState, UserRecord};
@@ -144,12 +145,15 @@ impl RandomSource for Bytes<'_> {
     }
 }
 
-/// One user in memory, with a compare-and-swap that can be told to lose.
+/// One user in memory, with a compare-and-swap that can be told to lose and a shared SMS
+/// counter that can be told to refuse.
 struct Memory {
     record: RefCell<Option<UserRecord>>,
     lose: Cell<u8>,
     fail_sms: Cell<bool>,
+    refuse_sms: Cell<bool>,
     sent: RefCell<Vec<SmsMessage>>,
+    reserved: RefCell<Vec<Reservation>>,
 }
 
 impl Memory {
@@ -162,7 +166,9 @@ impl Memory {
             )),
             lose: Cell::new(0),
             fail_sms: Cell::new(false),
+            refuse_sms: Cell::new(false),
             sent: RefCell::new(Vec::new()),
+            reserved: RefCell::new(Vec::new()),
         }
     }
 }
@@ -190,6 +196,14 @@ impl Host for Memory {
         Ok(true)
     }
 
+    async fn reserve_sms(&self, reservation: &Reservation) -> Result<Option<u64>, PhoneError> {
+        if self.refuse_sms.get() {
+            return Ok(Some(60));
+        }
+        self.reserved.borrow_mut().push(reservation.clone());
+        Ok(None)
+    }
+
     /// Keeps every message, including those it then fails: their codes are saved all the same.
     async fn send_sms(&self, message: &SmsMessage) -> Result<(), PhoneError> {
         self.sent.borrow_mut().push(message.clone());
@@ -203,9 +217,11 @@ impl Host for Memory {
 const NUMBERS: [&str; 4] = ["0711234567", "+41 79 123 45 67", "079 765 43 21", "PhoneNumber"];
 
 /// The whole set/verify/resend/remove/get state machine under arbitrary operation sequences,
-/// clocks, callers, lost races and failing SMS, checking after every step: the sequence only
-/// grows (and by one per event); a verified phone has no pending code; a locked or expired
-/// code never verifies; a code never appears in clear in the record.
+/// clocks (that may step back), callers, lost races, failing SMS and a shared SMS counter that
+/// may refuse, checking after every step: the sequence only grows (and by one per event); a
+/// verified phone has no pending code; a locked or expired code never verifies; a code never
+/// appears in clear in the record; every SMS was reserved first, and a throttled call saves
+/// nothing; the SMS log never holds more than the limits allow within a window.
 pub fn state_machine(data: &[u8]) {
     let (script, random) = data.split_at(data.len() / 2);
     let mut random = Bytes(random);
@@ -225,9 +241,12 @@ pub fn state_machine(data: &[u8]) {
     let mut issued: Vec<String> = Vec::new();
     for op in script.chunks(3) {
         let [kind, arg, extra] = [0, 1, 2].map(|i| op.get(i).copied().unwrap_or(0));
-        now += i64::from(extra) * 7_000;
+        // Mostly forward, sometimes back (a skewed or replayed host clock).
+        now += (i64::from(extra) - 32) * 7_000;
         host.lose.set(arg >> 6);
         host.fail_sms.set(extra & 1 == 1);
+        host.refuse_sms.set(arg & 0x20 != 0 && extra & 2 == 2);
+        host.reserved.borrow_mut().clear();
         let ctx = Context { options: &policy, now: Timestamp::from_millis(now).expect("in range") };
         let before = host.record.borrow().clone().expect("the user exists");
         let number = NUMBERS[usize::from(arg) % NUMBERS.len()];
@@ -291,10 +310,21 @@ pub fn state_machine(data: &[u8]) {
         if let Err(error) = &result {
             check_error(error);
         }
-        for sms in host.sent.borrow_mut().drain(..) {
-            issued.push(sms.code);
+        let reserved = host.reserved.borrow().clone();
+        let sent: Vec<SmsMessage> = host.sent.borrow_mut().drain(..).collect();
+        assert!(sent.len() <= reserved.len(), "an SMS went out without a reservation");
+        for sms in &sent {
+            assert!(
+                reserved.iter().any(|r| r.to == sms.to),
+                "an SMS to another number than reserved"
+            );
         }
+        issued.extend(sent.into_iter().map(|sms| sms.code));
         let after = host.record.borrow().clone().expect("the user exists");
+        if result.as_ref().is_err_and(|e| e.id() == "PHONE-throttled") {
+            assert_eq!(after, before, "a throttled call saved");
+        }
+        check_sms_log(&after, &policy.send_limit);
         assert!(after.sequence >= before.sequence, "the sequence went back");
         let stored = serde_json::to_string(&after).expect("a record serialises");
         for code in &issued {
@@ -303,6 +333,20 @@ pub fn state_machine(data: &[u8]) {
         if let PhoneState::Unverified { code: Some(pending), .. } = &after.phone {
             assert!(pending.failed_attempts <= policy.max_attempts);
         }
+    }
+}
+
+/// Within the window that ends at the log's newest entry, the log holds no more SMS than the
+/// limits allow, per user and per number.
+fn check_sms_log(record: &UserRecord, limit: &SendLimit) {
+    let Some(end) = record.sms_log.iter().map(|s| s.at).max() else { return };
+    let window_millis = i64::try_from(limit.window_seconds).expect("small") * 1000;
+    let recent: Vec<_> =
+        record.sms_log.iter().filter(|s| s.at.millis() > end.millis() - window_millis).collect();
+    assert!(recent.len() <= limit.per_user as usize, "more SMS for the user than the limit");
+    for sms in &recent {
+        let to_number = recent.iter().filter(|s| s.to == sms.to).count();
+        assert!(to_number <= limit.per_number as usize, "more SMS to a number than the limit");
     }
 }
 
