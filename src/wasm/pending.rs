@@ -270,7 +270,18 @@ impl PendingCall {
             };
             return Ok(convert::to_js(&response));
         }
-        result.map(|reply| convert::to_js(&reply)).map_err(|e| error::to_js(&e))
+        result.and_then(|reply| reply_to_js(&reply)).map_err(|e| error::to_js(&e))
+    }
+}
+
+/// A call's reply for JS. Variant by variant, so that the resource API's reply, which only
+/// handleHttp gives (as JSON), is not also compiled for serde-wasm-bindgen.
+fn reply_to_js(reply: &Reply) -> Result<JsValue, PhoneError> {
+    match reply {
+        Reply::Code(reply) => Ok(convert::to_js(reply)),
+        Reply::Details(reply) => Ok(convert::to_js(reply)),
+        Reply::Phone(reply) => Ok(convert::to_js(reply)),
+        Reply::Resource(_) => Err(PhoneError::Misuse(Misuse::UnexpectedAnswer)),
     }
 }
 
