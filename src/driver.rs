@@ -55,14 +55,16 @@ pub struct Driver<O: Operation> {
     loads: usize,
     /// The number reserved on the host's counter: a retry after a lost save reuses it.
     reserved: Option<String>,
-    /// An options or clock error of an HTTP call, reported once the caller is authenticated.
-    deferred: Option<PhoneError>,
     state: State<O::Reply>,
 }
 
 enum State<R> {
-    /// Waiting for the caller behind this token.
-    Authenticate(String),
+    /// Waiting for the caller behind this token; an options or clock error of the call is
+    /// reported only once the caller is authenticated.
+    Authenticate {
+        token: String,
+        deferred: Option<PhoneError>,
+    },
     Load,
     /// Asking the host's counter before the save of a code that will be sent.
     Reserve(Decision<R>),
@@ -84,9 +86,7 @@ impl HttpDriver {
         options: Result<&Value, PhoneError>,
         now: impl FnOnce() -> Result<Timestamp, PhoneError>,
     ) -> Result<HttpDriver, PhoneError> {
-        let routed = http::parse_request(request)?;
-        let token = routed.token.clone();
-        let operation = routed.operation();
+        let (operation, token) = http::parse_request(request)?.into_parts();
         let token = token.ok_or(PhoneError::Unauthenticated(AuthProblem::NoToken))?;
         let configured = options.and_then(|options| engine::configure(&*operation, options));
         let (options, now, deferred) = match configured.and_then(|options| Ok((options, now()?))) {
@@ -94,8 +94,7 @@ impl HttpDriver {
             Err(error) => (Options::default(), Timestamp::EPOCH, Some(error)),
         };
         let mut driver = Driver::new(operation, options, now);
-        driver.deferred = deferred;
-        driver.state = State::Authenticate(token);
+        driver.state = State::Authenticate { token, deferred };
         Ok(driver)
     }
 }
@@ -103,21 +102,13 @@ impl HttpDriver {
 impl<O: Operation> Driver<O> {
     /// A call that starts by loading the record; the caller comes with `options`.
     pub fn new(operation: O, options: Options, now: Timestamp) -> Self {
-        Driver {
-            operation,
-            options,
-            now,
-            loads: 0,
-            reserved: None,
-            deferred: None,
-            state: State::Load,
-        }
+        Driver { operation, options, now, loads: 0, reserved: None, state: State::Load }
     }
 
     /// What to do next.
     pub fn want(&self) -> Want<'_> {
         match &self.state {
-            State::Authenticate(token) => Want::Authenticate(token),
+            State::Authenticate { token, .. } => Want::Authenticate(token),
             State::Load => Want::Load(self.operation.user_id()),
             State::Reserve(decision) => match &decision.reserve {
                 Some(reservation) => Want::Reserve(reservation),
@@ -148,15 +139,16 @@ impl<O: Operation> Driver<O> {
     /// The answer to [`Want::Authenticate`]: the caller, `None` for an unknown token
     /// (Unauthenticated), or the host's error.
     pub fn authenticated(&mut self, caller: Result<Option<Caller>, PhoneError>) {
-        self.state = match (&self.state, caller) {
-            (State::Authenticate(_), Ok(Some(caller))) => match self.deferred.take() {
-                Some(error) => State::Done(Err(error)),
-                None => {
-                    self.options.caller = Some(caller);
-                    State::Load
-                }
-            },
-            (State::Authenticate(_), Ok(None)) => {
+        let state = core::mem::replace(&mut self.state, State::Load);
+        self.state = match (state, caller) {
+            (State::Authenticate { deferred: Some(error), .. }, Ok(Some(_))) => {
+                State::Done(Err(error))
+            }
+            (State::Authenticate { .. }, Ok(Some(caller))) => {
+                self.options.caller = Some(caller);
+                State::Load
+            }
+            (State::Authenticate { .. }, Ok(None)) => {
                 State::Done(Err(PhoneError::Unauthenticated(AuthProblem::UnknownToken)))
             }
             (_, Err(error)) => State::Done(Err(error)),

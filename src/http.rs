@@ -60,9 +60,10 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
-    /// The call as an operation whose reply has its route's shape.
-    pub fn operation(self) -> Box<dyn Operation<Reply = Reply>> {
-        self.call.into_operation(if self.resource { as_resource } else { AS_IS })
+    /// The call as an operation whose reply has its route's shape, and the token.
+    pub fn into_parts(self) -> (Box<dyn Operation<Reply = Reply>>, Option<String>) {
+        let shape = if self.resource { as_resource } else { AS_IS };
+        (self.call.into_operation(shape), self.token)
     }
 }
 

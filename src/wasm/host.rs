@@ -68,24 +68,20 @@ pub(super) struct Callbacks {
 impl Callbacks {
     /// `host[name]` as a function.
     fn function(&self, name: &str) -> Result<Function, String> {
-        let member = convert::property(&self.this, name)
-            .map_err(|cause| format!("reading host.{name} threw {cause}"))?;
-        member.dyn_into::<Function>().map_err(|_| format!("host.{name} must be a function"))
+        self.member(name)?.ok_or_else(|| format!("host.{name} must be a function"))
     }
 
     /// `host[name]` as a function, or `None` when it is absent (`undefined` or `null`).
-    fn optional_function(&self, callback: Callback) -> Result<Option<Function>, PhoneError> {
-        let name = callback.name();
-        let fail = |cause| PhoneError::HostStorage { callback, cause };
+    fn member(&self, name: &str) -> Result<Option<Function>, String> {
         let member = convert::property(&self.this, name)
-            .map_err(|cause| fail(format!("reading host.{name} threw {cause}")))?;
+            .map_err(|cause| format!("reading host.{name} threw {cause}"))?;
         if member.is_undefined() || member.is_null() {
             return Ok(None);
         }
         member
             .dyn_into::<Function>()
             .map(Some)
-            .map_err(|_| fail(format!("host.{name} must be a function")))
+            .map_err(|_| format!("host.{name} must be a function"))
     }
 
     /// Calls `function` with the host as `this`.
@@ -171,7 +167,10 @@ impl JsHost {
         let (send_sms, reserve_sms) = if needs.sms {
             let missing = |cause| PhoneError::HostSms { cause, saved: false };
             let send_sms = callbacks.function(Callback::SendSms.name()).map_err(missing)?;
-            (Some(send_sms), callbacks.optional_function(Callback::ReserveSms)?)
+            let reserve_sms = callbacks.member(Callback::ReserveSms.name()).map_err(|cause| {
+                PhoneError::HostStorage { callback: Callback::ReserveSms, cause }
+            })?;
+            (Some(send_sms), reserve_sms)
         } else {
             (None, None)
         };

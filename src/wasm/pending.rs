@@ -187,16 +187,11 @@ fn call_host(driver: &mut Driver<AnyCall>, host: &mut Host) -> Next {
             next_or_fail(called, |error| driver.loaded(Err(error), &mut platform::PlatformRandom))
         }
         Want::Reserve(reservation) => {
-            let called = host.callbacks().map(|callbacks| callbacks.reserve(reservation));
-            match called {
+            match host.callbacks().map(|callbacks| callbacks.reserve(reservation)) {
                 Ok(Some(called)) => Next::from(called),
-                // No counter on this host: reserved.
-                Ok(None) => {
-                    driver.reserved(Ok(None));
-                    Next::Step
-                }
-                Err(error) => {
-                    driver.reserved(Err(error));
+                // No counter on this host (reserved), or no callbacks.
+                uncalled => {
+                    driver.reserved(uncalled.map(|_| None));
                     Next::Step
                 }
             }
