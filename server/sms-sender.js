@@ -1,7 +1,7 @@
 // The sender loop of the SMS outbox: claim the due messages, hand each to the provider, record
 // what happened, and schedule retries by the shared policy (sms/retry.js). `runOnce()` is one
 // pass, which tests call directly; `start()` repeats it every `pollMs` and at once on `wake()`.
-import { afterFailure } from '../sms/retry.js';
+import { failedAttempt } from '../sms/retry.js';
 
 /**
  * `outbox`: an SmsOutbox; `provider`: `{name, send(message)}`; `policy`: a retry policy;
@@ -19,16 +19,10 @@ export function smsSender({ outbox, provider, policy, now = () => new Date(), po
       const result = await provider.send(message);
       await outbox.markSent(message.id, result, now());
     } catch (error) {
-      const reason = String(error?.message ?? error);
-      const next = afterFailure(policy, message.attempts, error);
-      const where = `SMS ${message.id} (user ${message.userId}), attempt ${message.attempts} of ${policy.maxAttempts}`;
-      if (next.state === 'retrying') {
-        log.warn(`${where} failed: ${reason}; retrying in ${next.delaySeconds} s`);
-        await outbox.markRetrying(message.id, reason, next.delaySeconds, now());
-      } else {
-        log.error(`${where} failed: ${reason}; ${next.state === 'dead' ? 'no attempts left (dead)' : 'refused for good (failed)'}`);
-        await outbox.markGivenUp(message.id, next.state, reason, now());
-      }
+      const { next, reason, level, line } = failedAttempt(policy, message, message.attempts, error);
+      log[level](line);
+      if (next.state === 'retrying') await outbox.markRetrying(message.id, reason, next.delaySeconds, now());
+      else await outbox.markGivenUp(message.id, next.state, reason, now());
     }
   }
 

@@ -2,6 +2,7 @@
 //   {provider, policy?, pollMs?, now?, log?}  the SQL outbox and its sender loop
 //   {devOutbox: true}                         the development outbox (keeps the codes)
 //   undefined                                 none: sendSms fails, sendCode answers Unavailable
+import { refuseWithoutProvider } from '../sms/config.js';
 import { retryPolicy } from '../sms/retry.js';
 import { SmsOutbox } from './sms-outbox.js';
 import { smsSender } from './sms-sender.js';
@@ -11,13 +12,7 @@ import { smsSender } from './sms-sender.js';
  * SqlHost; `sender` is started and stopped by the server.
  */
 export function smsDelivery(db, sms) {
-  if (!sms) {
-    const refuse = async () => {
-      console.error('SMS not sent: no SMS provider is configured (set TWILIO_* or SMS_WEBHOOK_URL, see docs/sms-delivery.md)');
-      throw new Error('no SMS provider is configured');
-    };
-    return { mode: 'none', hostOptions: { sms: refuse } };
-  }
+  if (!sms) return { mode: 'none', hostOptions: { sms: async () => refuseWithoutProvider() } };
   if (sms.devOutbox) return { mode: 'dev outbox', hostOptions: { devOutbox: true } };
   const outbox = new SmsOutbox(db, sms.provider.name);
   const sender = smsSender({

@@ -85,3 +85,12 @@ export function retryPolicyFromEnv(env) {
     throw new SmsConfigError(`SMS retry settings: ${error.message}`);
   }
 }
+
+/**
+ * sendSms without a provider: one log line for the operator, then the error that the library
+ * answers as HOST-sms (the phone and code stay saved; a resend delivers once one is set).
+ */
+export function refuseWithoutProvider(log = console) {
+  log.error('SMS not sent: no SMS provider is configured (set TWILIO_* or SMS_WEBHOOK_URL, see docs/sms-delivery.md)');
+  throw new Error('no SMS provider is configured');
+}

@@ -4,8 +4,8 @@
 
 /**
  * Defaults: 6 attempts, 10 s after the first failure, doubling, at most 600 s apart. The five
- * retries span 10 + 20 + 40 + 80 + 160 = 310 s, inside a code's 10 minutes of validity: past
- * that, a late SMS would only carry a dead code.
+ * retries span 10 + 20 + 40 + 80 + 160 = 310 s, well inside a code's validity (1 hour by
+ * default): past that, a late SMS would only carry a dead code.
  */
 export const DEFAULT_RETRY = Object.freeze({ maxAttempts: 6, baseDelaySeconds: 10, maxDelaySeconds: 600 });
 
@@ -40,4 +40,18 @@ export function afterFailure(policy, attempt, error) {
   if (error?.permanent) return { state: 'failed' };
   if (attempt >= policy.maxAttempts) return { state: 'dead' };
   return { state: 'retrying', delaySeconds: policy.delayAfter(attempt) };
+}
+
+/**
+ * A failed delivery attempt of `message` (`{id, userId}`), as both senders record and log it:
+ * what follows (`next`, see afterFailure), the `reason`, and the log `line` at `level` ('warn'
+ * for a retry, else 'error'). Ids and errors only, never the text, which holds the code.
+ */
+export function failedAttempt(policy, { id, userId }, attempt, error) {
+  const next = afterFailure(policy, attempt, error);
+  const reason = String(error?.message ?? error);
+  const failed = `SMS ${id} (user ${userId}), attempt ${attempt} of ${policy.maxAttempts} failed: ${reason}`;
+  if (next.state === 'retrying') return { next, reason, level: 'warn', line: `${failed}; retrying in ${next.delaySeconds} s` };
+  const ending = next.state === 'dead' ? 'no attempts left (dead)' : 'refused for good (failed)';
+  return { next, reason, level: 'error', line: `${failed}; ${ending}` };
 }

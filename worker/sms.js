@@ -4,8 +4,8 @@
 // giving up sends a dead letter without the text to SMS_DEAD_LETTERS. The dead-letter queue's
 // consumer (consumeDeadLetters) marks the message dead in the log, including messages the
 // platform moved there itself after the consumer threw too often.
-import { retryPolicyFromEnv, smsProviderFromEnv } from '../sms/config.js';
-import { afterFailure } from '../sms/retry.js';
+import { refuseWithoutProvider, retryPolicyFromEnv, smsProviderFromEnv } from '../sms/config.js';
+import { failedAttempt } from '../sms/retry.js';
 import { discardBody, readBounded } from './body.js';
 import { deliveries } from './deliveries.js';
 
@@ -30,10 +30,7 @@ export const usesDevOutbox = (env) => env.DEV_OUTBOX === 'true' && !env.TWILIO_A
  */
 export async function enqueueSms(env, message) {
   const provider = smsProviderFromEnv(env);
-  if (!provider) {
-    console.error('SMS not sent: no SMS provider is configured (set TWILIO_* or SMS_WEBHOOK_URL, see docs/sms-delivery.md)');
-    throw new Error('no SMS provider is configured');
-  }
+  if (!provider) refuseWithoutProvider();
   if (!env.SMS_QUEUE) throw new Error('SMS_QUEUE is not bound (see wrangler.jsonc)');
   const id = crypto.randomUUID();
   const log = deliveries(env);
@@ -61,15 +58,12 @@ export async function consumeSms(batch, env) {
       message.ack();
       continue;
     } catch (error) {
-      const reason = String(error?.message ?? error);
-      const next = afterFailure(policy, attempts, error);
-      const where = `SMS ${sms.id} (user ${sms.userId}), attempt ${attempts} of ${policy.maxAttempts}`;
+      const { next, reason, level, line } = failedAttempt(policy, sms, attempts, error);
       await log.attempted(sms.id, { state: next.state, attempts, lastError: reason });
+      console[level](line);
       if (next.state === 'retrying') {
-        console.warn(`${where} failed: ${reason}; retrying in ${next.delaySeconds} s`);
         message.retry({ delaySeconds: next.delaySeconds });
       } else {
-        console.error(`${where} failed: ${reason}; ${next.state === 'dead' ? 'no attempts left (dead)' : 'refused for good (failed)'}`);
         await env.SMS_DEAD_LETTERS.send({ id: sms.id, userId: sms.userId, state: next.state, attempts, lastError: reason }, { contentType: 'json' });
         message.ack();
       }
