@@ -9,19 +9,20 @@ import { bearerToken, DEV_TOKEN_MAX_SECONDS, DEV_TOKEN_SECONDS, isAdmin, issueTo
 import { discardBody } from './body.js';
 import { deliveries } from './deliveries.js';
 import { usesDevOutbox } from './sms.js';
-import { directory, outbox, userStore } from './index.js';
+import { isDevMode } from './identity/index.js';
+import { directory, jsonResponse as json, outbox, userStore } from './stubs.js';
 
-const json = (status, body) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
 const problem = (status, message) => json(status, { error: message });
 
+/** The /admin routes: development only (DEV_TOKENS=1), then the admin token before any body. */
 export async function handleAdmin(request, env) {
+  if (!isDevMode(env)) {
+    await discardBody(request);
+    return problem(404, 'the /admin routes are served only with DEV_TOKENS=1 (development)');
+  }
   if (!(await isAdmin(env, bearerToken(request)))) {
     await discardBody(request);
-    return new Response(JSON.stringify({ error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' }), {
-      status: 401,
-      headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
-    });
+    return json(401, { error: 'admin token required (Authorization: Bearer $ADMIN_TOKEN)' }, { 'www-authenticate': 'Bearer' });
   }
   const url = new URL(request.url);
   const route = `${request.method} ${url.pathname}`;

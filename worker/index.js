@@ -14,10 +14,11 @@ import { DurableObject } from 'cloudflare:workers';
 import { createFetchHandler, rateLimitedResponse } from 'contact-phone';
 import { handleAdmin } from './admin.js';
 import { discardBody } from './body.js';
-import { IdentityConfigError, identityFromEnv, isDevMode } from './identity/index.js';
+import { IdentityConfigError, identityFromEnv } from './identity/index.js';
 import { decideReservation } from './sms-quota.js';
 import { consumeDeadLetters, consumeSms, enqueueSms, handleTwilioStatus, SMS_DEAD_LETTER_QUEUE_NAME, usesDevOutbox } from './sms.js';
 import { TWILIO_STATUS_PATH } from '../sms/twilio.js';
+import { jsonResponse, outbox, smsQuota, userStore } from './stubs.js';
 
 export { Deliveries } from './deliveries.js';
 
@@ -149,11 +150,6 @@ export class SmsQuota extends DurableObject {
   }
 }
 
-export const userStore = (env, userId) => env.USERS.get(env.USERS.idFromName(userId));
-export const outbox = (env) => env.OUTBOX.get(env.OUTBOX.idFromName('outbox'));
-export const directory = (env) => env.DIRECTORY.get(env.DIRECTORY.idFromName('directory'));
-export const smsQuota = (env, to) => env.SMS_QUOTA.get(env.SMS_QUOTA.idFromName(to));
-
 /**
  * The identity of `env` (worker/identity/), built on first use and kept with the env object,
  * so the provider's discovery document, keys and introspection answers outlive one request.
@@ -193,22 +189,9 @@ function hostFor(env) {
  * development tokens instead would open a deployed worker to anyone who knows the dev token
  * format and a leaked TOKEN_SECRET.
  */
-function identityMissing() {
-  return new Response(JSON.stringify({ error: IDENTITY_MISSING }), {
-    status: 503,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  });
-}
-
-const IDENTITY_MISSING = 'this server cannot authenticate callers: its identity settings are missing or invalid (see its log)';
-
-/** /admin without DEV_TOKENS=1: the development routes do not exist. */
-function adminDisabled() {
-  return new Response(JSON.stringify({ error: 'the /admin routes are served only with DEV_TOKENS=1 (development)' }), {
-    status: 404,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  });
-}
+const identityMissing = () => jsonResponse(503, {
+  error: 'this server cannot authenticate callers: its identity settings are missing or invalid (see its log)',
+});
 
 /** Queues the SMS for the configured provider, or keeps it in the dev outbox (worker/sms.js). */
 async function deliverSms(env, message) {
@@ -266,12 +249,7 @@ export default {
     if (pathname === TWILIO_STATUS_PATH) return handleTwilioStatus(request, env);
     const within = await withinRateLimit(request, env);
     if (pathname === '/admin' || pathname.startsWith('/admin/')) {
-      if (!within) return rateLimited(request);
-      if (!isDevMode(env)) {
-        await discardBody(request);
-        return adminDisabled();
-      }
-      return handleAdmin(request, env);
+      return within ? handleAdmin(request, env) : rateLimited(request);
     }
     const identity = identityOf(env);
     if (identity instanceof IdentityConfigError) {
