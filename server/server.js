@@ -11,7 +11,8 @@ import net from 'node:net';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { handleHttp } from 'contact-phone';
 import { routes } from 'contact-phone/connect';
-import { DEV_TOKEN_MAX_SECONDS, isAdmin as isAdminToken, issueToken, validLifetime } from '../worker/auth.js';
+import { listLimit, tokenRequest, usersToCreate } from '../worker/admin-requests.js';
+import { isAdmin as isAdminToken, issueToken } from '../worker/auth.js';
 import { identityFromEnv } from '../worker/identity/index.js';
 import { TWILIO_STATUS_PATH } from '../sms/twilio.js';
 import { smsDelivery } from './sms.js';
@@ -190,8 +191,6 @@ async function serveHttp(req, res, { store, delivery, options, dev }) {
   res.end(reply.body);
 }
 
-const text = (v) => typeof v === 'string' && v.length > 0 && v.length <= 200;
-
 /**
  * Development administration (admin token): POST /admin/users (one user or an array; returns
  * their tokens), GET /admin/users, GET /admin/users/:id (record and events), POST /admin/tokens
@@ -209,31 +208,22 @@ async function serveAdmin(method, url, body, res, { store, delivery, issue }) {
     }
   }
   if (route === 'POST /admin/users') {
-    const users = Array.isArray(json) ? json : [json];
-    if (!users.every((u) => u && typeof u === 'object' && text(u.userId) && text(u.resourceOwner))) {
-      return send(res, 400, { error: 'each user needs a userId and a resourceOwner (strings of 1 to 200 characters)' });
-    }
+    const { users, error } = usersToCreate(json);
+    if (error) return send(res, 400, { error });
     const created = [];
     for (const user of users) {
-      const stored = await store.seedUser({ kind: 'human', state: 'active', ...user });
+      const stored = await store.seedUser(user);
       created.push({ userId: stored.userId, sequence: stored.sequence, token: (await issue({ userId: stored.userId })).token });
     }
     return send(res, 201, { users: created });
   }
   if (route === 'GET /admin/users') return send(res, 200, { users: await store.users() });
   if (route === 'POST /admin/tokens') {
-    const caller = {};
-    if (json?.userId !== undefined) caller.userId = json.userId;
-    if (json?.permissions !== undefined) caller.permissions = json.permissions;
-    if ((caller.userId !== undefined && !text(caller.userId)) ||
-        (caller.permissions !== undefined && !(Array.isArray(caller.permissions) && caller.permissions.every(text))) ||
-        (json?.expiresInSeconds !== undefined && !validLifetime(json.expiresInSeconds))) {
-      return send(res, 400, { error: `a token is for {userId?: string, permissions?: string[], expiresInSeconds?: 1 to ${DEV_TOKEN_MAX_SECONDS}}` });
-    }
-    const lifetime = json?.expiresInSeconds === undefined ? {} : { expiresInSeconds: json.expiresInSeconds };
-    return send(res, 201, await issue(caller, lifetime));
+    const { caller, expiresInSeconds, error } = tokenRequest(json);
+    if (error) return send(res, 400, { error });
+    return send(res, 201, await issue(caller, { expiresInSeconds }));
   }
-  const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);
+  const limit = listLimit(url);
   if (route === 'GET /admin/outbox') {
     const messages = delivery.mode === 'dev outbox' ? await store.outbox(url.searchParams.get('userId'), limit) : [];
     return send(res, 200, { messages });

@@ -5,7 +5,8 @@
 //   POST /admin/tokens    a signed token for any caller {userId?, permissions?, expiresInSeconds?}
 //   GET  /admin/outbox    the dev SMS sink, newest first (?userId=…&limit=…; empty outside dev mode)
 //   GET  /admin/deliveries the SMS delivery log, newest first (?userId=…&limit=…)
-import { bearerToken, DEV_TOKEN_MAX_SECONDS, DEV_TOKEN_SECONDS, isAdmin, issueToken, validLifetime } from './auth.js';
+import { listLimit, tokenRequest, usersToCreate } from './admin-requests.js';
+import { bearerToken, isAdmin, issueToken } from './auth.js';
 import { discardBody } from './body.js';
 import { deliveries } from './deliveries.js';
 import { usesDevOutbox } from './sms.js';
@@ -29,7 +30,7 @@ export async function handleAdmin(request, env) {
   if (route === 'POST /admin/users') return createUsers(request, env);
   if (route === 'GET /admin/users') return json(200, { users: await directory(env).list() });
   if (route === 'POST /admin/tokens') return createToken(request, env);
-  const limit = Math.min(Math.max(Number(url.searchParams.get('limit')) || 50, 1), 500);
+  const limit = listLimit(url);
   if (route === 'GET /admin/outbox') {
     const messages = usesDevOutbox(env) ? await outbox(env).list(url.searchParams.get('userId'), limit) : [];
     return json(200, { messages });
@@ -55,22 +56,14 @@ async function readJson(request) {
   }
 }
 
-function checkUser(user) {
-  const text = (v) => typeof v === 'string' && v.length > 0 && v.length <= 200;
-  if (!user || typeof user !== 'object' || !text(user.userId) || !text(user.resourceOwner)) {
-    throw problem(400, 'each user needs a userId and a resourceOwner (strings of 1 to 200 characters)');
-  }
-}
-
 async function createUsers(request, env) {
   try {
-    const body = await readJson(request);
-    const users = Array.isArray(body) ? body : [body];
-    users.forEach(checkUser);
+    const { users, error } = usersToCreate(await readJson(request));
+    if (error) return problem(400, error);
     const created = [];
     const entries = [];
     for (const user of users) {
-      const stored = await userStore(env, user.userId).seed({ kind: 'human', state: 'active', ...user });
+      const stored = await userStore(env, user.userId).seed(user);
       created.push({ userId: stored.userId, sequence: stored.sequence, token: (await issueToken(env, { userId: stored.userId })).token });
       entries.push({ userId: stored.userId, resourceOwner: stored.resourceOwner, kind: stored.kind, state: stored.state });
     }
@@ -82,24 +75,12 @@ async function createUsers(request, env) {
   }
 }
 
-/**
- * POST /admin/tokens {userId?, permissions?, expiresInSeconds?}: a token for that caller, valid
- * 12 h unless `expiresInSeconds` (1 s to 30 days) says otherwise; answers {token, expiresAt}.
- */
+/** POST /admin/tokens: a token for the caller asked for (admin-requests.js); {token, expiresAt}. */
 async function createToken(request, env) {
   try {
-    const body = await readJson(request);
-    const valid = body && typeof body === 'object' && !Array.isArray(body)
-      && (body.userId === undefined || typeof body.userId === 'string')
-      && (body.permissions === undefined || (Array.isArray(body.permissions) && body.permissions.every((p) => typeof p === 'string')))
-      && (body.expiresInSeconds === undefined || validLifetime(body.expiresInSeconds));
-    if (!valid) {
-      return problem(400, `a token is for {userId?: string, permissions?: string[], expiresInSeconds?: 1 to ${DEV_TOKEN_MAX_SECONDS}}`);
-    }
-    const { userId, permissions = [], expiresInSeconds = DEV_TOKEN_SECONDS } = body;
-    const caller = userId === undefined ? { permissions } : { userId, permissions };
-    const { token, expiresAt } = await issueToken(env, caller, { expiresInSeconds });
-    return json(201, { token, expiresAt });
+    const { caller, expiresInSeconds, error } = tokenRequest(await readJson(request));
+    if (error) return problem(400, error);
+    return json(201, await issueToken(env, caller, { expiresInSeconds }));
   } catch (response) {
     if (response instanceof Response) return response;
     throw response;
