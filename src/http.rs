@@ -306,12 +306,8 @@ impl HttpResponse {
             }
             _ => {}
         }
-        HttpResponse {
-            status: error.http_status(),
-            headers,
-            body: json_text(&error.client_body()),
-            log: error.client_message().map(|_| error.message()),
-        }
+        let (body, log) = error.for_client();
+        HttpResponse { status: error.http_status(), headers, body: json_text(&body), log }
     }
 }
 

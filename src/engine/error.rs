@@ -493,10 +493,14 @@ impl PhoneError {
         }
     }
 
-    /// The body a network client gets: [`body`](Self::body) with the
-    /// [`client_message`](Self::client_message).
-    pub fn client_body(&self) -> ErrorBody {
-        self.body_with(self.client_message().unwrap_or_else(|| self.message()))
+    /// What a network client gets, the body with the [`client_message`](Self::client_message),
+    /// and the full message for the server's log when the body leaves it out.
+    pub fn for_client(&self) -> (ErrorBody, Option<String>) {
+        let message = self.message();
+        match self.client_message() {
+            Some(client) => (self.body_with(client), Some(message)),
+            None => (self.body_with(message), None),
+        }
     }
 
     fn body_with(&self, message: String) -> ErrorBody {
