@@ -12,6 +12,16 @@ import { deliveries } from './deliveries.js';
 /** The largest Twilio status callback read (they are form fields of under 2 KiB). */
 const STATUS_MAX_BYTES = 16 * 1024;
 
+/**
+ * The provider of `env` (or null), built once per env object, which lives as long as the
+ * isolate's settings: every sendCode and callback would otherwise read the settings again.
+ */
+const providers = new WeakMap();
+function providerOf(env) {
+  if (!providers.has(env)) providers.set(env, smsProviderFromEnv(env));
+  return providers.get(env);
+}
+
 /** The queues, as named in wrangler.jsonc and worker/dev.mjs. */
 export const SMS_QUEUE_NAME = 'contact-phone-sms';
 export const SMS_DEAD_LETTER_QUEUE_NAME = 'contact-phone-sms-dead';
@@ -29,7 +39,7 @@ export const usesDevOutbox = (env) => env.DEV_OUTBOX === 'true' && !env.TWILIO_A
  * code, and a resend can deliver once a provider is set.
  */
 export async function enqueueSms(env, message) {
-  const provider = smsProviderFromEnv(env);
+  const provider = providerOf(env);
   if (!provider) refuseWithoutProvider();
   if (!env.SMS_QUEUE) throw new Error('SMS_QUEUE is not bound (see wrangler.jsonc)');
   const id = crypto.randomUUID();
@@ -46,7 +56,7 @@ export async function enqueueSms(env, message) {
 
 /** The SMS queue's consumer: one delivery attempt per message. */
 export async function consumeSms(batch, env) {
-  const provider = smsProviderFromEnv(env);
+  const provider = providerOf(env);
   const policy = retryPolicyFromEnv(env);
   const log = deliveries(env);
   for (const message of batch.messages) {
@@ -90,7 +100,7 @@ export async function consumeDeadLetters(batch, env) {
  * signature does not hold, or 404 without Twilio's callback configured.
  */
 export async function handleTwilioStatus(request, env) {
-  const provider = smsProviderFromEnv(env);
+  const provider = providerOf(env);
   if (request.method !== 'POST' || !provider?.readStatus) {
     await discardBody(request);
     return new Response(null, { status: 404 });
